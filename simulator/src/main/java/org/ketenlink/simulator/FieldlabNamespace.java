@@ -157,16 +157,14 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     emit(b);
   }
 
+  /** Folders organize objects; everything else is a component of its parent. */
   private void link(UaNode parent, UaNode child) {
-    if (parent instanceof UaFolderNode f && !(child instanceof UaVariableNode)) {
-      f.addOrganizes(child);
+    if (parent instanceof UaFolderNode folder && !(child instanceof UaVariableNode)) {
+      folder.addOrganizes(child);
     } else {
       parent.addReference(
           new Reference(
-              parent.getNodeId(),
-              child instanceof UaVariableNode ? NodeIds.HasComponent : NodeIds.HasComponent,
-              child.getNodeId().expanded(),
-              true));
+              parent.getNodeId(), NodeIds.HasComponent, child.getNodeId().expanded(), true));
     }
   }
 

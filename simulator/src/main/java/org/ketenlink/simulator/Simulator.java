@@ -6,12 +6,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +24,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.ketenlink.simulator.Scenario.FaultSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -315,7 +323,7 @@ public final class Simulator implements AutoCloseable {
         });
   }
 
-  private <T> T call(java.util.concurrent.Callable<T> task) {
+  private <T> T call(Callable<T> task) {
     try {
       return simThread.submit(task).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -410,10 +418,9 @@ public final class Simulator implements AutoCloseable {
   public final class Faults {
 
     // Simulation-thread confined.
-    private final java.util.Set<String> frozen = new java.util.HashSet<>();
-    private final Map<String, Quality> quality = new java.util.HashMap<>();
-    private final List<Map.Entry<Instant, java.util.function.Supplier<Outcome>>> expiries =
-        new ArrayList<>();
+    private final Set<String> frozen = new HashSet<>();
+    private final Map<String, Quality> quality = new HashMap<>();
+    private final List<Map.Entry<Instant, Supplier<Outcome>>> expiries = new ArrayList<>();
 
     private Faults() {}
 
@@ -513,7 +520,7 @@ public final class Simulator implements AutoCloseable {
     Outcome signalQuality(String machineId, String signalPath, String q) {
       Quality parsed;
       try {
-        parsed = Quality.valueOf(q.trim().toUpperCase(java.util.Locale.ROOT));
+        parsed = Quality.valueOf(q.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         return Outcome.invalidArgument("Quality must be Good, Uncertain or Bad, got '" + q + "'");
       }
@@ -556,26 +563,25 @@ public final class Simulator implements AutoCloseable {
       return frozen.contains(machineId);
     }
 
-    org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode status(String key) {
+    StatusCode status(String key) {
       Quality q = quality.get(key);
       if (q == null) {
-        return org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode.GOOD;
+        return StatusCode.GOOD;
       }
-      return new org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode(
+      return new StatusCode(
           q == Quality.BAD
-              ? org.eclipse.milo.opcua.stack.core.StatusCodes.Bad_SensorFailure
-              : org.eclipse.milo.opcua.stack.core.StatusCodes.Uncertain_SensorNotAccurate);
+              ? StatusCodes.Bad_SensorFailure
+              : StatusCodes.Uncertain_SensorNotAccurate);
     }
 
-    void expireAt(Instant when, java.util.function.Supplier<Outcome> revert) {
+    void expireAt(Instant when, Supplier<Outcome> revert) {
       expiries.add(Map.entry(when, revert));
     }
 
     void expire(Instant now) {
-      for (Iterator<Map.Entry<Instant, java.util.function.Supplier<Outcome>>> it =
-              expiries.iterator();
+      for (Iterator<Map.Entry<Instant, Supplier<Outcome>>> it = expiries.iterator();
           it.hasNext(); ) {
-        Map.Entry<Instant, java.util.function.Supplier<Outcome>> e = it.next();
+        Map.Entry<Instant, Supplier<Outcome>> e = it.next();
         if (!e.getKey().isAfter(now)) {
           it.remove();
           e.getValue().get();

@@ -11,7 +11,6 @@ import static org.ketenlink.simulator.TestClients.read;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +30,6 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
 import org.eclipse.milo.opcua.stack.core.types.builtin.ExtensionObject;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
-import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseDirection;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseResultMask;
@@ -617,10 +615,5 @@ class SimulatorIT {
         new QualifiedName[] {new QualifiedName(0, name)},
         org.eclipse.milo.opcua.stack.core.AttributeId.Value.uid(),
         null);
-  }
-
-  @SuppressWarnings("unused")
-  private static List<StatusCode> unused() {
-    return new ArrayList<>();
   }
 }
