@@ -60,6 +60,7 @@ public final class Simulator implements AutoCloseable {
   private final ScheduledExecutorService simThread;
   private final ExecutorService control;
   private final Faults faults = new Faults();
+  private volatile Thread simulationThread;
   private final List<SignalDef> loadSignals;
   private final SimulatorServer server;
   private Fieldlab fieldlab;
@@ -71,7 +72,13 @@ public final class Simulator implements AutoCloseable {
     this.scenario = options.scenario;
     Instant start = scenario.start().orElse(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     this.clock = new SimClock(start, options.timeScale);
-    this.simThread = Executors.newSingleThreadScheduledExecutor(r -> thread(r, "ketenlink-sim"));
+    this.simThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = thread(r, "ketenlink-sim");
+              simulationThread = t;
+              return t;
+            });
     this.control = Executors.newSingleThreadExecutor(r -> thread(r, "ketenlink-sim-control"));
     this.loadSignals = loadSignals(options);
     Map<String, String> users = new LinkedHashMap<>(scenario.users());
@@ -324,6 +331,16 @@ public final class Simulator implements AutoCloseable {
   }
 
   private <T> T call(Callable<T> task) {
+    if (Thread.currentThread() == simulationThread) {
+      // Already on the simulation thread (a timeline fault): waiting for ourselves would hang.
+      try {
+        return task.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
     try {
       return simThread.submit(task).get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -84,7 +84,13 @@ final class TestClients {
                             trust, new MemoryCertificateQuarantine()))
                     .setIdentityProvider(user)
                     .setRequestTimeout(uint(10_000)));
-    return client.connect();
+    try {
+      return client.connect();
+    } catch (Exception e) {
+      // A refused client keeps retrying in the background unless told to stop.
+      client.disconnect();
+      throw e;
+    }
   }
 
   /** A trusted client over Basic256Sha256/SignAndEncrypt, anonymous. */
