@@ -543,36 +543,21 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
               simulator.command(
                   lab -> lab.storeOrder(machineId, id, customer, article, quantity, due)));
         });
-    method(
+    orderIdMethod(
         orders,
         "StartOrder",
         "Releases a NotAllowedToStart order, or resumes an Interrupted one",
-        new Argument[] {orderId},
-        NONE,
-        in -> {
-          String id = text(in, 0, "OrderId");
-          return check(simulator.command(lab -> lab.startOrder(machineId, id)));
-        });
-    method(
+        (lab, id) -> lab.startOrder(machineId, id));
+    orderIdMethod(
         orders,
         "HoldOrder",
         "Interrupts the Running order; StartOrder resumes it",
-        new Argument[] {orderId},
-        NONE,
-        in -> {
-          String id = text(in, 0, "OrderId");
-          return check(simulator.command(lab -> lab.holdOrder(machineId, id)));
-        });
-    method(
+        (lab, id) -> lab.holdOrder(machineId, id));
+    orderIdMethod(
         orders,
         "AbortOrder",
         "Aborts an order that has not ended",
-        new Argument[] {orderId},
-        NONE,
-        in -> {
-          String id = text(in, 0, "OrderId");
-          return check(simulator.command(lab -> lab.abortOrder(machineId, id)));
-        });
+        (lab, id) -> lab.abortOrder(machineId, id));
     method(
         orders,
         "SetPlannedQuantity",
@@ -594,6 +579,24 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
           String id = text(in, 0, "OrderId");
           Instant due = time(in, 1, "DueDate");
           return check(simulator.command(lab -> lab.setDueDate(machineId, id, due)));
+        });
+  }
+
+  /** A method whose only input is the order id. */
+  private void orderIdMethod(
+      UaNode orders,
+      String name,
+      String description,
+      java.util.function.BiFunction<Fieldlab, String, Outcome> command) {
+    method(
+        orders,
+        name,
+        description,
+        new Argument[] {arg("OrderId", NodeIds.String, "The order's id")},
+        NONE,
+        in -> {
+          String id = text(in, 0, "OrderId");
+          return check(simulator.command(lab -> command.apply(lab, id)));
         });
   }
 
