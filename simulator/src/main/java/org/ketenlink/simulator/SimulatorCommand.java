@@ -79,6 +79,13 @@ public final class SimulatorCommand implements Callable<Integer> {
   Path pkiDir = Path.of("simulator-pki");
 
   public static void main(String[] args) {
+    // The jar carries its logging configuration under its own name so that it never competes
+    // with the gateway's logback.xml when both are on one class path; an explicit setting wins.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty(
+          "logback.configurationFile",
+          SimulatorCommand.class.getResource("logback-simulator.xml").toString());
+    }
     System.exit(new CommandLine(new SimulatorCommand()).execute(args));
   }
 

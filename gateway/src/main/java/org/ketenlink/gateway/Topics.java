@@ -1,0 +1,39 @@
+package org.ketenlink.gateway;
+
+import org.ketenlink.gateway.config.GatewayConfig;
+
+/**
+ * The topic namespace (ISA-95 unified namespace), documented in docs/topics-and-payloads.md:
+ *
+ * <pre>
+ * ketenlink/v1/{enterprise}/{site}/{area}/{line}/{machine}/{kind}/{name}
+ * ketenlink/v1/{enterprise}/{site}/{area}/_gateway/{gatewayId}/status
+ * </pre>
+ *
+ * Configuration validation guarantees that no level contains '/', '+', '#' or starts with '_'.
+ */
+final class Topics {
+
+  static final String ROOT = "ketenlink/v1";
+
+  private final String prefix;
+  private final String gatewayId;
+
+  Topics(GatewayConfig.Identity gateway) {
+    this.prefix = ROOT + "/" + gateway.enterprise() + "/" + gateway.site() + "/" + gateway.area();
+    this.gatewayId = gateway.id();
+  }
+
+  String signal(String line, String machine, GatewayConfig.Kind kind, String name) {
+    return prefix + "/" + line + "/" + machine + "/" + kind.topicName() + "/" + name;
+  }
+
+  String gatewayStatus() {
+    return prefix + "/_gateway/" + gatewayId + "/status";
+  }
+
+  /** The filter that matches everything this gateway publishes. */
+  String all() {
+    return prefix + "/#";
+  }
+}

@@ -1,0 +1,647 @@
+package org.ketenlink.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.ketenlink.gateway.config.GatewayConfig.AdminConfig;
+import org.ketenlink.gateway.config.GatewayConfig.BrokerConfig;
+import org.ketenlink.gateway.config.GatewayConfig.BrokerTlsConfig;
+import org.ketenlink.gateway.config.GatewayConfig.Deadband;
+import org.ketenlink.gateway.config.GatewayConfig.Identity;
+import org.ketenlink.gateway.config.GatewayConfig.Kind;
+import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
+import org.ketenlink.gateway.config.GatewayConfig.NodeAddress;
+import org.ketenlink.gateway.config.GatewayConfig.PublishConfig;
+import org.ketenlink.gateway.config.GatewayConfig.SecurityMode;
+import org.ketenlink.gateway.config.GatewayConfig.SecurityPolicy;
+import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
+import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
+import org.ketenlink.gateway.config.GatewayConfig.TlsConfig;
+import org.ketenlink.gateway.config.GatewayConfig.UserIdentity;
+
+/**
+ * Reads a gateway configuration file: YAML, {@code ${env:NAME}} substitution, then validation of
+ * every key with every problem listed. The defaults of every setting are the constants here.
+ */
+public final class ConfigLoader {
+
+  // Defaults, in one place (docs/configuration.md documents each).
+  public static final Path DEFAULT_DATA_DIR = Path.of("data");
+  public static final Duration DEFAULT_PUBLISHING_INTERVAL = Duration.ofMillis(500);
+  public static final Duration DEFAULT_SAMPLING_INTERVAL = Duration.ofMillis(250);
+  public static final Duration DEFAULT_NODE_RETRY = Duration.ofSeconds(30);
+  public static final int DEFAULT_QUEUE_SIZE = 10;
+  public static final int DEFAULT_QOS = 1;
+  public static final int DEFAULT_MAX_IN_FLIGHT = 100;
+  public static final int DEFAULT_LINK_QUEUE = 10_000;
+  public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+  public static final String DEFAULT_BIND = "127.0.0.1";
+  public static final int DEFAULT_BROKER_PORT = 1883;
+  public static final int DEFAULT_ADMIN_PORT = 9460;
+
+  /** Gateway ids end up in client ids, topics and file names. */
+  static final Pattern GATEWAY_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  static final String GATEWAY_ID_RULE = "1-63 lower-case letters, digits or '-'";
+
+  /** Topic levels: no MQTT wildcards, separators or leading '$' / '_'. */
+  static final Pattern LEVEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  static final String LEVEL_RULE =
+      "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+  private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
+  private final UnaryOperator<String> environment;
+
+  /** A loader reading {@code ${env:NAME}} from the process environment. */
+  public ConfigLoader() {
+    this(System::getenv);
+  }
+
+  /** A loader with its own environment (tests). */
+  public ConfigLoader(UnaryOperator<String> environment) {
+    this.environment = environment;
+  }
+
+  /** Reads and validates a file; relative paths in it resolve against the file's folder. */
+  public GatewayConfig load(Path file) {
+    String yaml;
+    try {
+      yaml = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(
+          file.toString(), List.of("cannot read the file: " + e.getMessage()));
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(yaml, file.toString(), base);
+  }
+
+  /**
+   * Parses and validates YAML.
+   *
+   * @param source names the input in error messages
+   * @param baseDir relative paths resolve against it
+   * @throws ConfigException listing every problem
+   */
+  public GatewayConfig parse(String yaml, String source, Path baseDir) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new ConfigException(
+          source, List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(
+          source, List.of("(root): must be a mapping with gateway, sources and links"));
+    }
+    List<String> problems = new ArrayList<>();
+    substituteEnvironment(root, "", problems);
+    GatewayConfig config = new Reader(new YamlNode(root, "", problems), baseDir, problems).read();
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source, problems);
+    }
+    return config;
+  }
+
+  private void substituteEnvironment(JsonNode node, String path, List<String> problems) {
+    if (node instanceof ObjectNode obj) {
+      List<String> keys = new ArrayList<>();
+      obj.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        JsonNode child = obj.get(k);
+        String p = path.isEmpty() ? k : path + "." + k;
+        if (child.isTextual()) {
+          obj.set(k, new TextNode(expand(child.asText(), p, problems)));
+        } else {
+          substituteEnvironment(child, p, problems);
+        }
+      }
+    } else if (node instanceof ArrayNode arr) {
+      for (int i = 0; i < arr.size(); i++) {
+        JsonNode child = arr.get(i);
+        String p = path + "[" + i + "]";
+        if (child.isTextual()) {
+          arr.set(i, new TextNode(expand(child.asText(), p, problems)));
+        } else {
+          substituteEnvironment(child, p, problems);
+        }
+      }
+    }
+  }
+
+  private String expand(String text, String path, List<String> problems) {
+    Matcher m = ENV.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = environment.apply(m.group(1));
+      if (value == null) {
+        problems.add(path + ": environment variable " + m.group(1) + " is not set");
+        value = m.group(); // keep the placeholder so no second "missing" problem follows
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** One pass over the tree; the problems list is shared with every {@link YamlNode}. */
+  private static final class Reader {
+    private final YamlNode root;
+    private final Path base;
+    private final List<String> problems;
+
+    Reader(YamlNode root, Path base, List<String> problems) {
+      this.root = root;
+      this.base = base;
+      this.problems = problems;
+    }
+
+    GatewayConfig read() {
+      root.onlyKeys(
+          Set.of("gateway", "dataDir", "pkiDir", "sources", "links", "broker", "admin", "publish"));
+      Identity identity = identity();
+      Path dataDir = path(root, "dataDir").orElse(base.resolve(DEFAULT_DATA_DIR));
+      Path pkiDir = path(root, "pkiDir").orElse(dataDir.resolve("pki"));
+      PublishConfig publish = publish();
+
+      if (!root.has("sources")) {
+        root.problem("sources", "missing (list at least one OPC UA source)");
+      }
+      List<SourceConfig> sources = root.list("sources", (n, i) -> source(n, publish));
+      if (root.has("sources") && sources.isEmpty()) {
+        root.problem("sources", "must list at least one OPC UA source");
+      }
+      unique(sources.stream().map(SourceConfig::id).toList(), "sources", "id");
+      uniqueTopics(sources);
+
+      if (!root.has("links")) {
+        root.problem(
+            "links", "missing (list at least one MQTT link, e.g. - {id: main, broker: embedded})");
+      }
+      List<LinkConfig> links = root.list("links", (n, i) -> link(n, identity));
+      if (root.has("links") && links.isEmpty()) {
+        root.problem("links", "must list at least one MQTT link");
+      }
+      unique(links.stream().map(LinkConfig::id).toList(), "links", "id");
+
+      BrokerConfig broker = broker();
+      AdminConfig admin = admin();
+      return new GatewayConfig(identity, dataDir, pkiDir, sources, links, broker, admin, publish);
+    }
+
+    private Identity identity() {
+      Optional<YamlNode> g = root.object("gateway");
+      if (g.isEmpty()) {
+        root.problem("gateway", "missing (id, enterprise, site, area)");
+        return new Identity("", "", "", "");
+      }
+      YamlNode n = g.get();
+      n.onlyKeys(Set.of("id", "enterprise", "site", "area"));
+      return new Identity(
+          n.id("id", GATEWAY_ID, GATEWAY_ID_RULE, Optional.empty()),
+          n.id("enterprise", LEVEL, LEVEL_RULE, Optional.empty()),
+          n.id("site", LEVEL, LEVEL_RULE, Optional.empty()),
+          n.id("area", LEVEL, LEVEL_RULE, Optional.empty()));
+    }
+
+    private PublishConfig publish() {
+      Optional<YamlNode> p = root.object("publish");
+      if (p.isEmpty()) {
+        return new PublishConfig(DEFAULT_QOS, Optional.empty());
+      }
+      YamlNode n = p.get();
+      n.onlyKeys(Set.of("qos", "messageExpiry"));
+      int qos = n.integer("qos", DEFAULT_QOS, 0, 1);
+      Optional<Duration> expiry =
+          n.has("messageExpiry")
+              ? Optional.of(
+                  n.duration(
+                      "messageExpiry", Duration.ZERO, Duration.ofSeconds(1), Duration.ofDays(30)))
+              : Optional.empty();
+      return new PublishConfig(qos, expiry);
+    }
+
+    private SourceConfig source(YamlNode n, PublishConfig publish) {
+      n.onlyKeys(
+          Set.of(
+              "id",
+              "endpoint",
+              "security",
+              "allowInsecure",
+              "identity",
+              "publishingInterval",
+              "nodeRetryInterval",
+              "line",
+              "machine",
+              "signalDefaults",
+              "signals"));
+      String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
+      String endpoint = n.requiredText("endpoint", "e.g. opc.tcp://192.168.10.20:4840");
+      if (!endpoint.isEmpty() && !endpoint.startsWith("opc.tcp://")) {
+        n.problem("endpoint", "must start with opc.tcp://, got '" + endpoint + "'");
+      }
+      SecurityPolicy policy = SecurityPolicy.BASIC256SHA256;
+      SecurityMode mode = SecurityMode.SIGN_AND_ENCRYPT;
+      Optional<YamlNode> sec = n.object("security");
+      if (sec.isPresent()) {
+        YamlNode s = sec.get();
+        s.onlyKeys(Set.of("policy", "mode"));
+        policy = s.choice("policy", POLICIES, policy);
+        mode = s.choice("mode", MODES, mode);
+      }
+      boolean allowInsecure = n.bool("allowInsecure", false);
+      if ((policy == SecurityPolicy.NONE) != (mode == SecurityMode.NONE)) {
+        n.problem("security", "policy None goes with mode None, and only with it");
+      } else if (policy == SecurityPolicy.NONE && !allowInsecure) {
+        n.problem(
+            "security",
+            "policy None sends machine data unsigned and unencrypted; set allowInsecure: true on"
+                + " this source to accept that");
+      }
+      UserIdentity user = userIdentity(n);
+      Duration publishing =
+          n.duration(
+              "publishingInterval",
+              DEFAULT_PUBLISHING_INTERVAL,
+              Duration.ofMillis(10),
+              Duration.ofHours(1));
+      Duration retry =
+          n.duration(
+              "nodeRetryInterval", DEFAULT_NODE_RETRY, Duration.ofMillis(100), Duration.ofHours(1));
+      String line = n.id("line", LEVEL, LEVEL_RULE, Optional.empty());
+      String machine = n.id("machine", LEVEL, LEVEL_RULE, Optional.of(id));
+
+      Duration defaultSampling = DEFAULT_SAMPLING_INTERVAL;
+      int defaultQueue = DEFAULT_QUEUE_SIZE;
+      int defaultQos = publish.qos();
+      Optional<YamlNode> defaults = n.object("signalDefaults");
+      if (defaults.isPresent()) {
+        YamlNode d = defaults.get();
+        d.onlyKeys(Set.of("samplingInterval", "queueSize", "qos"));
+        defaultSampling =
+            d.duration("samplingInterval", defaultSampling, Duration.ZERO, Duration.ofHours(1));
+        defaultQueue = d.integer("queueSize", defaultQueue, 1, 10_000);
+        defaultQos = d.integer("qos", defaultQos, 0, 1);
+      }
+      Duration sampling = defaultSampling;
+      int queue = defaultQueue;
+      int qos = defaultQos;
+      if (!n.has("signals")) {
+        n.problem("signals", "missing (list the signals to read)");
+      }
+      List<SignalConfig> signals = n.list("signals", (s, i) -> signal(s, sampling, queue, qos));
+      unique(signals.stream().map(SignalConfig::name).toList(), n.at("signals"), "name");
+      return new SourceConfig(
+          id, endpoint, policy, mode, user, publishing, retry, line, machine, signals);
+    }
+
+    private UserIdentity userIdentity(YamlNode source) {
+      Optional<YamlNode> idn = source.object("identity");
+      if (idn.isEmpty()) {
+        return new UserIdentity.Anonymous();
+      }
+      YamlNode n = idn.get();
+      String type = n.text("type", "anonymous");
+      switch (type) {
+        case "anonymous" -> {
+          n.onlyKeys(Set.of("type"));
+          return new UserIdentity.Anonymous();
+        }
+        case "username" -> {
+          n.onlyKeys(Set.of("type", "username", "password"));
+          String user = n.requiredText("username", "the OPC UA user name");
+          String password =
+              n.requiredText("password", "use ${env:NAME} to keep it out of the file");
+          return new UserIdentity.UserPassword(user, password);
+        }
+        case "x509" -> {
+          n.onlyKeys(Set.of("type", "certificate", "privateKey"));
+          Path cert = requiredFile(n, "certificate");
+          Path key = requiredFile(n, "privateKey");
+          return new UserIdentity.X509(cert, key);
+        }
+        default -> {
+          n.problem("type", "'" + type + "' is not one of anonymous, username, x509");
+          return new UserIdentity.Anonymous();
+        }
+      }
+    }
+
+    private SignalConfig signal(YamlNode n, Duration sampling, int queue, int qos) {
+      n.onlyKeys(
+          Set.of(
+              "name",
+              "nodeId",
+              "browsePath",
+              "samplingInterval",
+              "queueSize",
+              "deadband",
+              "unit",
+              "scale",
+              "offset",
+              "kind",
+              "map",
+              "qos",
+              "retain"));
+      String name = n.id("name", LEVEL, LEVEL_RULE, Optional.empty());
+      NodeAddress address = new NodeAddress.ById("");
+      boolean byId = n.has("nodeId");
+      boolean byPath = n.has("browsePath");
+      if (byId == byPath) {
+        n.problem("nodeId", "give exactly one of nodeId or browsePath");
+      } else if (byId) {
+        String nodeId = n.requiredText("nodeId", "e.g. nsu=urn:vendor:machine;s=Spindle.Speed");
+        if (!nodeId.isEmpty() && !NODE_ID.matcher(nodeId).matches()) {
+          n.problem(
+              "nodeId", "'" + nodeId + "' is not a node id (ns=2;s=..., nsu=<uri>;i=..., i=85)");
+        }
+        address = new NodeAddress.ById(nodeId);
+      } else {
+        Optional<YamlNode> bp = n.object("browsePath");
+        if (bp.isPresent()) {
+          YamlNode b = bp.get();
+          b.onlyKeys(Set.of("namespace", "path"));
+          String ns = b.requiredText("namespace", "the namespace URI of the browse names");
+          String path =
+              b.requiredText("path", "browse names from the Objects folder, separated by /");
+          List<String> names = path.isEmpty() ? List.of() : List.of(path.split("/"));
+          if (names.stream().anyMatch(String::isBlank)) {
+            b.problem("path", "'" + path + "' has an empty browse name");
+          }
+          address = new NodeAddress.ByPath(ns, names);
+        }
+      }
+      Deadband deadband = Deadband.NONE;
+      Optional<YamlNode> db = n.object("deadband");
+      if (db.isPresent()) {
+        YamlNode d = db.get();
+        d.onlyKeys(Set.of("absolute", "percent"));
+        if (d.has("absolute") == d.has("percent")) {
+          d.problem("absolute", "give exactly one of absolute or percent");
+        } else if (d.has("absolute")) {
+          deadband =
+              new Deadband(Deadband.Type.ABSOLUTE, d.number("absolute", 0, 0, Double.MAX_VALUE));
+        } else {
+          deadband = new Deadband(Deadband.Type.PERCENT, d.number("percent", 0, 0, 100));
+        }
+      }
+      Optional<String> unit = n.text("unit");
+      unit.ifPresent(
+          u -> {
+            if (!UNECE.matcher(u).matches()) {
+              n.problem(
+                  "unit",
+                  "'"
+                      + u
+                      + "' is not a UNECE Rec. 20 code (2-3 letters or digits, e.g. CEL, KWT, RPM)");
+            }
+          });
+      Kind kind = n.choice("kind", KINDS, Kind.DATA);
+      Map<String, String> map = new LinkedHashMap<>();
+      Optional<YamlNode> mapNode = n.object("map");
+      mapNode.ifPresent(
+          m ->
+              m.fields()
+                  .forEach(
+                      (k, v) -> {
+                        if (!v.isValueNode()) {
+                          m.problem(k, "must map to a single value");
+                        } else {
+                          map.put(k, v.asText());
+                        }
+                      }));
+      return new SignalConfig(
+          name,
+          address,
+          n.duration("samplingInterval", sampling, Duration.ZERO, Duration.ofHours(1)),
+          n.integer("queueSize", queue, 1, 10_000),
+          deadband,
+          unit,
+          n.number("scale", 1.0, -1e12, 1e12),
+          n.number("offset", 0.0, -1e12, 1e12),
+          kind,
+          map,
+          n.integer("qos", qos, 0, 1),
+          n.bool("retain", kind == Kind.STATE));
+    }
+
+    private LinkConfig link(YamlNode n, Identity gateway) {
+      n.onlyKeys(
+          Set.of(
+              "id",
+              "broker",
+              "clientId",
+              "username",
+              "password",
+              "tls",
+              "maxInFlight",
+              "queueCapacity",
+              "keepAlive"));
+      String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
+      String broker = n.requiredText("broker", "embedded, mqtt://host:1883 or mqtts://host:8883");
+      boolean tlsUrl = false;
+      if (!broker.isEmpty() && !broker.equals("embedded")) {
+        try {
+          URI uri = new URI(broker);
+          if (!"mqtt".equals(uri.getScheme()) && !"mqtts".equals(uri.getScheme())) {
+            n.problem(
+                "broker",
+                "'" + broker + "' must be embedded, mqtt://host:port or mqtts://host:port");
+          } else if (uri.getHost() == null) {
+            n.problem("broker", "'" + broker + "' has no host");
+          }
+          tlsUrl = "mqtts".equals(uri.getScheme());
+        } catch (URISyntaxException e) {
+          n.problem("broker", "'" + broker + "' is not a URL: " + e.getReason());
+        }
+      }
+      Optional<TlsConfig> tls = Optional.empty();
+      Optional<YamlNode> tn = n.object("tls");
+      if (tn.isPresent()) {
+        YamlNode t = tn.get();
+        t.onlyKeys(Set.of("caCertificate", "certificate", "privateKey", "verifyHostname"));
+        Path ca = requiredFile(t, "caCertificate");
+        Optional<Path> cert = path(t, "certificate");
+        Optional<Path> key = path(t, "privateKey");
+        cert.ifPresent(p -> checkFile(t, "certificate", p));
+        key.ifPresent(p -> checkFile(t, "privateKey", p));
+        if (cert.isPresent() != key.isPresent()) {
+          t.problem("certificate", "certificate and privateKey go together (mutual TLS)");
+        }
+        tls = Optional.of(new TlsConfig(ca, cert, key, t.bool("verifyHostname", true)));
+      }
+      if (tlsUrl && tls.isEmpty()) {
+        n.problem(
+            "tls",
+            "missing: an mqtts:// broker needs tls.caCertificate (and certificate/privateKey for mutual TLS)");
+      }
+      if (!tlsUrl && tls.isPresent()) {
+        n.problem("tls", "given, but the broker URL is not mqtts://");
+      }
+      Optional<String> username = n.text("username");
+      Optional<String> password = n.text("password");
+      if (password.isPresent() && username.isEmpty()) {
+        n.problem("password", "given without a username");
+      }
+      return new LinkConfig(
+          id,
+          broker,
+          n.text("clientId", "ketenlink-" + gateway.id() + "-" + id),
+          username,
+          password,
+          tls,
+          n.integer("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 65_535),
+          n.integer("queueCapacity", DEFAULT_LINK_QUEUE, 1, 10_000_000),
+          n.duration("keepAlive", DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5), Duration.ofHours(1)));
+    }
+
+    private BrokerConfig broker() {
+      Optional<YamlNode> b = root.object("broker");
+      if (b.isEmpty()) {
+        return new BrokerConfig(DEFAULT_BIND, DEFAULT_BROKER_PORT, Optional.empty());
+      }
+      YamlNode n = b.get();
+      n.onlyKeys(Set.of("bind", "port", "tls"));
+      String bind = n.text("bind", DEFAULT_BIND);
+      int port = n.integer("port", DEFAULT_BROKER_PORT, 0, 65_535);
+      Optional<BrokerTlsConfig> tls = Optional.empty();
+      Optional<YamlNode> tn = n.object("tls");
+      if (tn.isPresent()) {
+        YamlNode t = tn.get();
+        t.onlyKeys(Set.of("certificate", "privateKey", "clientCa"));
+        tls =
+            Optional.of(
+                new BrokerTlsConfig(
+                    requiredFile(t, "certificate"),
+                    requiredFile(t, "privateKey"),
+                    requiredFile(t, "clientCa")));
+      }
+      if (!isLoopback(bind) && tls.isEmpty()) {
+        n.problem(
+            "bind",
+            bind
+                + " is reachable from the network; the embedded broker only listens beyond"
+                + " loopback with broker.tls (certificate, privateKey, clientCa) so every client"
+                + " needs a certificate");
+      }
+      return new BrokerConfig(bind, port, tls);
+    }
+
+    private AdminConfig admin() {
+      Optional<YamlNode> a = root.object("admin");
+      if (a.isEmpty()) {
+        return new AdminConfig(true, DEFAULT_BIND, DEFAULT_ADMIN_PORT);
+      }
+      YamlNode n = a.get();
+      n.onlyKeys(Set.of("enabled", "bind", "port"));
+      return new AdminConfig(
+          n.bool("enabled", true),
+          n.text("bind", DEFAULT_BIND),
+          n.integer("port", DEFAULT_ADMIN_PORT, 0, 65_535));
+    }
+
+    private void unique(List<String> ids, String listPath, String key) {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < ids.size(); i++) {
+        if (!ids.get(i).isEmpty() && !seen.add(ids.get(i))) {
+          problems.add(listPath + "[" + i + "]." + key + ": '" + ids.get(i) + "' is used twice");
+        }
+      }
+    }
+
+    /** Two signals must never publish to the same topic. */
+    private void uniqueTopics(List<SourceConfig> sources) {
+      Map<String, String> owner = new HashMap<>();
+      for (int s = 0; s < sources.size(); s++) {
+        SourceConfig src = sources.get(s);
+        for (int i = 0; i < src.signals().size(); i++) {
+          SignalConfig sig = src.signals().get(i);
+          String topic =
+              src.line() + "/" + src.machine() + "/" + sig.kind().topicName() + "/" + sig.name();
+          String here = "sources[" + s + "].signals[" + i + "]";
+          String before = owner.putIfAbsent(topic, here);
+          if (before != null && !src.line().isEmpty()) {
+            problems.add(here + ".name: publishes to the same topic (" + topic + ") as " + before);
+          }
+        }
+      }
+    }
+
+    private Optional<Path> path(YamlNode n, String key) {
+      return n.text(key).filter(s -> !s.isBlank()).map(s -> base.resolve(s).normalize());
+    }
+
+    private Path requiredFile(YamlNode n, String key) {
+      Optional<Path> p = path(n, key);
+      if (p.isEmpty()) {
+        n.problem(key, "missing (path to a PEM file)");
+        return Path.of("");
+      }
+      checkFile(n, key, p.get());
+      return p.get();
+    }
+
+    private void checkFile(YamlNode n, String key, Path p) {
+      if (!Files.isReadable(p)) {
+        n.problem(
+            key,
+            "cannot read " + p + (Files.exists(p) ? " (permission denied)" : " (no such file)"));
+      }
+    }
+  }
+
+  static boolean isLoopback(String address) {
+    return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
+  }
+
+  private static final Pattern NODE_ID =
+      Pattern.compile("((ns=\\d+|nsu=[^;]+);)?(i=\\d+|s=.+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)");
+  private static final Pattern UNECE = Pattern.compile("[A-Z0-9]{2,3}");
+  private static final Map<String, SecurityPolicy> POLICIES =
+      linked(
+          "None", SecurityPolicy.NONE,
+          "Basic256Sha256", SecurityPolicy.BASIC256SHA256,
+          "Aes128_Sha256_RsaOaep", SecurityPolicy.AES128_SHA256_RSAOAEP,
+          "Aes256_Sha256_RsaPss", SecurityPolicy.AES256_SHA256_RSAPSS);
+  private static final Map<String, SecurityMode> MODES =
+      linked(
+          "None",
+          SecurityMode.NONE,
+          "Sign",
+          SecurityMode.SIGN,
+          "SignAndEncrypt",
+          SecurityMode.SIGN_AND_ENCRYPT);
+  private static final Map<String, Kind> KINDS =
+      linked("data", Kind.DATA, "state", Kind.STATE, "alarm", Kind.ALARM);
+
+  @SuppressWarnings("unchecked")
+  private static <E> Map<String, E> linked(Object... pairs) {
+    Map<String, E> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put((String) pairs[i], (E) pairs[i + 1]);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,209 @@
+package org.ketenlink.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole gateway configuration: typed, immutable, validated once by {@link ConfigLoader}. Every
+ * default lives in {@link ConfigLoader}; {@code docs/configuration.md} documents every key.
+ */
+public record GatewayConfig(
+    Identity gateway,
+    Path dataDir,
+    Path pkiDir,
+    List<SourceConfig> sources,
+    List<LinkConfig> links,
+    BrokerConfig broker,
+    AdminConfig admin,
+    PublishConfig publish) {
+
+  public GatewayConfig {
+    sources = List.copyOf(sources);
+    links = List.copyOf(links);
+  }
+
+  /**
+   * Who this gateway is and where it stands in the ISA-95 hierarchy.
+   *
+   * @param id the gateway id carried in every payload and in the status topic
+   */
+  public record Identity(String id, String enterprise, String site, String area) {}
+
+  /** The OPC UA security policy a source uses. */
+  public enum SecurityPolicy {
+    NONE,
+    BASIC256SHA256,
+    AES128_SHA256_RSAOAEP,
+    AES256_SHA256_RSAPSS
+  }
+
+  /** The OPC UA message security mode a source uses. */
+  public enum SecurityMode {
+    NONE,
+    SIGN,
+    SIGN_AND_ENCRYPT
+  }
+
+  /** How a source authenticates its user. */
+  public sealed interface UserIdentity {
+    /** No user. */
+    record Anonymous() implements UserIdentity {}
+
+    /** User name and password (the password resolved from the environment). */
+    record UserPassword(String username, String password) implements UserIdentity {
+      @Override
+      public String toString() {
+        return "UserPassword[username=" + username + ", password=***]";
+      }
+    }
+
+    /** An X.509 user certificate and its PKCS#8 private key, both PEM files. */
+    record X509(Path certificate, Path privateKey) implements UserIdentity {}
+  }
+
+  /**
+   * One OPC UA server (usually one machine).
+   *
+   * @param line the line this machine is on (topic level)
+   * @param machine the machine's name in topics
+   */
+  public record SourceConfig(
+      String id,
+      String endpoint,
+      SecurityPolicy securityPolicy,
+      SecurityMode securityMode,
+      UserIdentity identity,
+      Duration publishingInterval,
+      Duration nodeRetryInterval,
+      String line,
+      String machine,
+      List<SignalConfig> signals) {
+
+    public SourceConfig {
+      signals = List.copyOf(signals);
+    }
+  }
+
+  /** Where a signal lives in the server's address space. */
+  public sealed interface NodeAddress {
+    /** A node id: {@code ns=2;s=...} or, restart-proof, {@code nsu=<namespace URI>;s=...}. */
+    record ById(String nodeId) implements NodeAddress {}
+
+    /** Browse names from the Objects folder, all in {@code namespaceUri}. */
+    record ByPath(String namespaceUri, List<String> browseNames) implements NodeAddress {
+      public ByPath {
+        browseNames = List.copyOf(browseNames);
+      }
+    }
+  }
+
+  /** The kind of stream a signal publishes to; part of the topic. */
+  public enum Kind {
+    DATA,
+    STATE,
+    ALARM;
+
+    public String topicName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A deadband: report a change only when it exceeds this. */
+  public record Deadband(Type type, double value) {
+    public enum Type {
+      NONE,
+      ABSOLUTE,
+      PERCENT
+    }
+
+    public static final Deadband NONE = new Deadband(Type.NONE, 0);
+  }
+
+  /**
+   * One signal: where to read it, how to normalise it and how to publish it.
+   *
+   * @param name the stream name in topics and payloads
+   * @param unit the UNECE unit code to publish; empty means take the server's EUInformation
+   * @param scale multiplied into numeric values before {@code offset} is added
+   * @param valueMap replaces a value (its text form) with the mapped text, e.g. vendor state codes
+   * @param retain publish retained (default: true for state, false otherwise)
+   */
+  public record SignalConfig(
+      String name,
+      NodeAddress address,
+      Duration samplingInterval,
+      int queueSize,
+      Deadband deadband,
+      Optional<String> unit,
+      double scale,
+      double offset,
+      Kind kind,
+      Map<String, String> valueMap,
+      int qos,
+      boolean retain) {
+
+    public SignalConfig {
+      valueMap = Map.copyOf(valueMap);
+    }
+  }
+
+  /** TLS for a link to an external broker: PEM files. */
+  public record TlsConfig(
+      Path caCertificate,
+      Optional<Path> clientCertificate,
+      Optional<Path> clientKey,
+      boolean verifyHostname) {}
+
+  /**
+   * A connection to an MQTT 5 broker.
+   *
+   * @param broker {@code embedded}, or {@code mqtt://host:port} / {@code mqtts://host:port}
+   */
+  public record LinkConfig(
+      String id,
+      String broker,
+      String clientId,
+      Optional<String> username,
+      Optional<String> password,
+      Optional<TlsConfig> tls,
+      int maxInFlight,
+      int queueCapacity,
+      Duration keepAlive) {
+
+    public boolean embedded() {
+      return broker.equals("embedded");
+    }
+
+    @Override
+    public String toString() {
+      return "LinkConfig[id="
+          + id
+          + ", broker="
+          + broker
+          + ", username="
+          + username
+          + ", password="
+          + (password.isPresent() ? "***" : "none")
+          + "]";
+    }
+  }
+
+  /** TLS for the embedded broker: its certificate and key, and the CA of the clients it accepts. */
+  public record BrokerTlsConfig(Path certificate, Path privateKey, Path clientCa) {}
+
+  /** The embedded HiveMQ broker, started when a link says {@code broker: embedded}. */
+  public record BrokerConfig(String bind, int port, Optional<BrokerTlsConfig> tls) {}
+
+  /** The admin HTTP server: health, readiness, metrics, status. */
+  public record AdminConfig(boolean enabled, String bind, int port) {}
+
+  /**
+   * Defaults for every published message.
+   *
+   * @param messageExpiry MQTT 5 message expiry for data messages; empty for none
+   */
+  public record PublishConfig(int qos, Optional<Duration> messageExpiry) {}
+}
