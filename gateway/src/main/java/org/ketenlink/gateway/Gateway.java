@@ -1,0 +1,291 @@
+package org.ketenlink.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.ketenlink.connectors.api.ConnectionState;
+import org.ketenlink.connectors.api.Link;
+import org.ketenlink.connectors.api.LinkStatus;
+import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.Source;
+import org.ketenlink.connectors.api.SourceStatus;
+import org.ketenlink.connectors.opcua.OpcUaPki;
+import org.ketenlink.gateway.config.GatewayConfig;
+import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
+import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
+import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Ketenlink gateway: its sources, the data path, its links, the embedded broker when a
+ * link uses it, and the admin server. Built from a validated {@link GatewayConfig}; everything is
+ * wired here, top to bottom, in data-path order.
+ *
+ * <p>Start with {@link #start(GatewayConfig)}; {@link #close()} stops everything and publishes the
+ * retained {@code offline} status first.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewayConfig config;
+  private final Clock clock;
+  private final Instant startedAt;
+  private final String run;
+  private final Topics topics;
+  private final PayloadEncoder statusEncoder;
+  private final PrometheusMeterRegistry registry;
+  private final GatewayMetrics metrics;
+  private final List<Source> sources = new ArrayList<>();
+  private final List<Link> links = new ArrayList<>();
+  private EmbeddedBroker broker;
+  private Pipeline pipeline;
+  private OpcUaPki pki;
+  private AdminServer admin;
+
+  private Gateway(GatewayConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+    this.run = Long.toString(startedAt.toEpochMilli());
+    this.topics = new Topics(config.gateway());
+    this.statusEncoder = new PayloadEncoder(config.gateway().id(), run);
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = new GatewayMetrics(registry);
+  }
+
+  /** Starts a gateway; sources and links connect in the background. */
+  public static Gateway start(GatewayConfig config) {
+    return start(config, Clock.systemUTC(), n -> {});
+  }
+
+  /**
+   * Starts a gateway with its own clock and a tap that sees every normalised value (the demo's
+   * console view).
+   */
+  static Gateway start(GatewayConfig config, Clock clock, Consumer<NormalisedSample> tap) {
+    Gateway g = new Gateway(config, clock);
+    try {
+      g.startAll(tap);
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+    return g;
+  }
+
+  private void startAll(Consumer<NormalisedSample> tap) {
+    // Downstream first, so nothing a source delivers has nowhere to go.
+    if (config.links().stream().anyMatch(LinkConfig::embedded)) {
+      broker = EmbeddedBroker.start(Connectors.brokerSettings(config));
+    }
+    for (LinkConfig lc : config.links()) {
+      Link link = Connectors.link(config, lc, broker, birth(), will());
+      links.add(link);
+      metrics.link(link.id(), link::status);
+    }
+    pipeline =
+        new Pipeline(
+            streams(),
+            links,
+            new PayloadEncoder(config.gateway().id(), run),
+            clock,
+            metrics,
+            100_000,
+            tap);
+    pipeline.start();
+    links.forEach(Link::start);
+
+    pki = Connectors.pki(config);
+    for (SourceConfig sc : config.sources()) {
+      Source source = Connectors.source(sc, pki);
+      sources.add(source);
+      metrics.source(source.id(), source::status);
+      source.start(pipeline.sink());
+    }
+    if (config.admin().enabled()) {
+      admin = AdminServer.start(config.admin().bind(), config.admin().port(), new Endpoints());
+    }
+    log.info(
+        "Gateway {} started: {} sources, {} signals, {} links{}{}",
+        config.gateway().id(),
+        sources.size(),
+        config.sources().stream().mapToInt(s -> s.signals().size()).sum(),
+        links.size(),
+        broker == null ? "" : ", embedded broker " + broker.url(),
+        admin == null ? "" : ", admin " + admin.url());
+  }
+
+  private Map<String, StreamSpec> streams() {
+    Map<String, StreamSpec> streams = new LinkedHashMap<>();
+    GatewayConfig.Identity id = config.gateway();
+    for (SourceConfig sc : config.sources()) {
+      String asset =
+          String.join("/", id.enterprise(), id.site(), id.area(), sc.line(), sc.machine());
+      for (SignalConfig s : sc.signals()) {
+        streams.put(
+            Normaliser.key(sc.id(), s.name()),
+            new StreamSpec(
+                sc.id(),
+                s.name(),
+                topics.signal(sc.line(), sc.machine(), s.kind(), s.name()),
+                asset,
+                s.kind(),
+                s.unit().map(Units::ofCode),
+                s.scale(),
+                s.offset(),
+                s.valueMap(),
+                s.qos(),
+                s.retain(),
+                config.publish().messageExpiry()));
+      }
+    }
+    return streams;
+  }
+
+  private Message statusMessage(String state) {
+    return new Message(
+        topics.gatewayStatus(),
+        statusEncoder.status(state, clock.instant(), Version.current()),
+        1,
+        true,
+        Optional.empty(),
+        PayloadEncoder.CONTENT_TYPE,
+        Map.of("schema", PayloadEncoder.STATUS_SCHEMA));
+  }
+
+  private Message birth() {
+    return statusMessage("online");
+  }
+
+  private Message will() {
+    return statusMessage("offline");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries
+
+  /** A snapshot for {@code /api/status}. */
+  public GatewayStatus status() {
+    List<SourceStatus> s = sources.stream().map(Source::status).toList();
+    List<LinkStatus> l = links.stream().map(Link::status).toList();
+    boolean ready =
+        !s.isEmpty()
+            && s.stream().allMatch(x -> x.state() == ConnectionState.CONNECTED)
+            && l.stream().allMatch(x -> x.state() == ConnectionState.CONNECTED);
+    return new GatewayStatus(
+        config.gateway().id(),
+        run,
+        Version.current(),
+        startedAt,
+        ready,
+        s,
+        l,
+        new GatewayStatus.PipelineStatus(
+            pipeline == null ? 0 : pipeline.queued(), pipeline == null ? 0 : pipeline.capacity()),
+        Optional.ofNullable(broker).map(EmbeddedBroker::url));
+  }
+
+  /** The embedded broker's URL, when one runs. */
+  public Optional<String> brokerUrl() {
+    return Optional.ofNullable(broker).map(EmbeddedBroker::url);
+  }
+
+  /** The embedded broker's port, when one runs. */
+  public Optional<Integer> brokerPort() {
+    return Optional.ofNullable(broker).map(EmbeddedBroker::port);
+  }
+
+  /** The admin server's URL, when it runs. */
+  public Optional<String> adminUrl() {
+    return Optional.ofNullable(admin).map(AdminServer::url);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** The topic of this gateway's retained status. */
+  public String statusTopic() {
+    return topics.gatewayStatus();
+  }
+
+  /** The filter that matches every topic this gateway publishes to. */
+  public String topicFilter() {
+    return topics.all();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Stops sources first, then says goodbye on every link, then the broker. */
+  @Override
+  public void close() {
+    if (admin != null) {
+      admin.close();
+    }
+    for (Source s : sources) {
+      closeQuietly(s::close, "source " + s.id());
+    }
+    if (pipeline != null) {
+      pipeline.close();
+    }
+    for (Link l : links) {
+      if (l.status().state() == ConnectionState.CONNECTED) {
+        try {
+          l.publish(statusMessage("offline")).get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          log.debug("Could not publish the offline status on link {}: {}", l.id(), e.toString());
+        }
+      }
+      closeQuietly(l::close, "link " + l.id());
+    }
+    if (broker != null) {
+      closeQuietly(broker::close, "embedded broker");
+    }
+    registry.close();
+  }
+
+  private static void closeQuietly(Runnable close, String what) {
+    try {
+      close.run();
+    } catch (RuntimeException e) {
+      log.warn("Closing {} failed: {}", what, e.toString());
+    }
+  }
+
+  /** What the admin server shows; quick and non-blocking, called on its event loop. */
+  private final class Endpoints implements AdminEndpoints {
+    @Override
+    public Health health() {
+      return new Health(true, Map.of("gateway", config.gateway().id(), "run", run));
+    }
+
+    @Override
+    public Health readiness() {
+      GatewayStatus s = status();
+      Map<String, Object> details = new LinkedHashMap<>();
+      s.sources().forEach(x -> details.put("source." + x.id(), x.state().name()));
+      s.links().forEach(x -> details.put("link." + x.id(), x.state().name()));
+      return new Health(s.ready(), details);
+    }
+
+    @Override
+    public String prometheusScrape() {
+      return registry.scrape();
+    }
+
+    @Override
+    public GatewayStatus status() {
+      return Gateway.this.status();
+    }
+  }
+}

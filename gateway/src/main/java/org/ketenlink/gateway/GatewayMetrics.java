@@ -1,0 +1,148 @@
+package org.ketenlink.gateway;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.ketenlink.connectors.api.ConnectionState;
+import org.ketenlink.connectors.api.LinkStatus;
+import org.ketenlink.connectors.api.SourceStatus;
+
+/**
+ * The one metrics catalogue: every meter the gateway exposes is named here, all under {@code
+ * ketenlink.*}, with low-cardinality tags only (source, link, stage, reason). Documented in
+ * docs/operations.md.
+ */
+final class GatewayMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+
+  GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Meters read from a source's status snapshot when scraped. */
+  void source(String id, Supplier<SourceStatus> status) {
+    FunctionCounter.builder(
+            "ketenlink.source.values.received", status, s -> s.get().samplesReceived())
+        .description("Values received from the source")
+        .tag("source", id)
+        .register(registry);
+    FunctionCounter.builder(
+            "ketenlink.source.values.dropped", status, s -> s.get().samplesDropped())
+        .description("Values the OPC UA server reported lost (queue overflow, lost notifications)")
+        .tag("source", id)
+        .register(registry);
+    FunctionCounter.builder("ketenlink.source.reconnects", status, s -> s.get().reconnects())
+        .description("Sessions lost and re-established")
+        .tag("source", id)
+        .register(registry);
+    FunctionCounter.builder(
+            "ketenlink.source.subscription.recoveries",
+            status,
+            s -> s.get().subscriptionRecoveries())
+        .description("Subscriptions re-created after the server lost them (e.g. a PLC restart)")
+        .tag("source", id)
+        .register(registry);
+    Gauge.builder("ketenlink.source.connected", status, s -> connected(s.get().state()))
+        .description("1 while the source's session is up")
+        .tag("source", id)
+        .register(registry);
+    Gauge.builder("ketenlink.source.signals.active", status, s -> s.get().signalsActive())
+        .description("Signals monitored with a good result")
+        .tag("source", id)
+        .register(registry);
+  }
+
+  /** Meters read from a link's status snapshot when scraped. */
+  void link(String id, Supplier<LinkStatus> status) {
+    FunctionCounter.builder("ketenlink.link.messages.published", status, s -> s.get().published())
+        .description("Messages sent to the broker")
+        .tag("link", id)
+        .register(registry);
+    FunctionCounter.builder(
+            "ketenlink.link.messages.acknowledged", status, s -> s.get().acknowledged())
+        .description("Messages the broker acknowledged")
+        .tag("link", id)
+        .register(registry);
+    FunctionCounter.builder("ketenlink.link.reconnects", status, s -> s.get().reconnects())
+        .description("Broker connections lost and re-established")
+        .tag("link", id)
+        .register(registry);
+    Gauge.builder("ketenlink.link.inflight", status, s -> s.get().inFlight())
+        .description("Messages sent and not yet acknowledged")
+        .tag("link", id)
+        .register(registry);
+    Gauge.builder("ketenlink.link.queued", status, s -> s.get().queued())
+        .description("Messages accepted and waiting for the in-flight window")
+        .tag("link", id)
+        .register(registry);
+    Gauge.builder("ketenlink.link.connected", status, s -> connected(s.get().state()))
+        .description("1 while the link is connected")
+        .tag("link", id)
+        .register(registry);
+  }
+
+  void pipelineQueue(IntSupplier size, int capacity) {
+    Gauge.builder("ketenlink.pipeline.queue.size", size, IntSupplier::getAsInt)
+        .description("Samples waiting for the pipeline thread (capacity " + capacity + ")")
+        .register(registry);
+  }
+
+  void dropped(Stage stage, String reason) {
+    dropped
+        .computeIfAbsent(
+            stage.tag() + "/" + reason,
+            k ->
+                Counter.builder("ketenlink.pipeline.dropped")
+                    .description("Values dropped, by stage and reason; never silent")
+                    .tag("stage", stage.tag())
+                    .tag("reason", reason)
+                    .register(registry))
+        .increment();
+  }
+
+  void error(Stage stage) {
+    errors
+        .computeIfAbsent(
+            stage.tag(),
+            k ->
+                Counter.builder("ketenlink.errors")
+                    .description("Unexpected failures, by stage")
+                    .tag("stage", stage.tag())
+                    .register(registry))
+        .increment();
+  }
+
+  /** A message was acknowledged; latency is from receiving the value to the acknowledgement. */
+  void published(String linkId, Duration sinceReceived) {
+    latency
+        .computeIfAbsent(
+            linkId,
+            k ->
+                Timer.builder("ketenlink.publish.latency")
+                    .description(
+                        "From receiving a value from the source to the broker's acknowledgement")
+                    .tag("link", k)
+                    .publishPercentiles(0.5, 0.99)
+                    .register(registry))
+        .record(sinceReceived);
+  }
+
+  private static double connected(ConnectionState state) {
+    return state == ConnectionState.CONNECTED ? 1 : 0;
+  }
+}

@@ -1,0 +1,27 @@
+package org.ketenlink.gateway;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.ketenlink.connectors.api.LinkStatus;
+import org.ketenlink.connectors.api.SourceStatus;
+
+/**
+ * What {@code /api/status} shows: the gateway, each source and link, and the pipeline.
+ *
+ * @param ready true when every source and every link is connected
+ */
+public record GatewayStatus(
+    String gateway,
+    String run,
+    String version,
+    Instant startedAt,
+    boolean ready,
+    List<SourceStatus> sources,
+    List<LinkStatus> links,
+    PipelineStatus pipeline,
+    Optional<String> broker) {
+
+  /** The pipeline queue between sources and links. */
+  public record PipelineStatus(int queued, int capacity) {}
+}

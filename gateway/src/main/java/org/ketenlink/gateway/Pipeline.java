@@ -1,0 +1,212 @@
+package org.ketenlink.gateway;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.ketenlink.connectors.api.Link;
+import org.ketenlink.connectors.api.LinkBusyException;
+import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.Sample;
+import org.ketenlink.connectors.api.SampleSink;
+import org.ketenlink.connectors.api.SignalInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path, wired in one place and read top to bottom: source → normalise → encode → link.
+ * (Derive, share and journal join this line in later stages.)
+ *
+ * <p>Sources hand samples over through a bounded queue and never wait; one pipeline thread is the
+ * single writer of everything downstream, which keeps the order per stream. A full queue drops the
+ * sample and counts it — loss is never silent.
+ */
+final class Pipeline implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+  private static final int BATCH = 1024;
+
+  private final BlockingQueue<Object> queue;
+  private final Normaliser normaliser;
+  private final PayloadEncoder encoder;
+  private final List<Link> links;
+  private final Clock clock;
+  private final GatewayMetrics metrics;
+  private final Consumer<NormalisedSample> tap;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean queueFullReported;
+  private volatile boolean linkBusyReported;
+
+  /**
+   * @param tap sees every normalised sample on the pipeline thread (the demo's console view); it
+   *     must be quick
+   */
+  Pipeline(
+      Map<String, StreamSpec> streams,
+      List<Link> links,
+      PayloadEncoder encoder,
+      Clock clock,
+      GatewayMetrics metrics,
+      int capacity,
+      Consumer<NormalisedSample> tap) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.normaliser = new Normaliser(streams);
+    this.encoder = encoder;
+    this.links = List.copyOf(links);
+    this.clock = clock;
+    this.metrics = metrics;
+    this.tap = tap;
+    this.thread = new Thread(this::run, "ketenlink-pipeline");
+    this.thread.setDaemon(true);
+    metrics.pipelineQueue(queue::size, capacity);
+  }
+
+  /** The sink every source delivers to. Never blocks. */
+  SampleSink sink() {
+    return new SampleSink() {
+      @Override
+      public void onSample(Sample sample) {
+        if (!queue.offer(sample)) {
+          metrics.dropped(Stage.SOURCE, "queue_full");
+          if (!queueFullReported) {
+            queueFullReported = true;
+            log.warn(
+                "Pipeline queue full ({} samples): dropping new samples and counting them in"
+                    + " ketenlink_pipeline_dropped_total{{reason=\"queue_full\"}}; further drops are"
+                    + " logged at debug",
+                queue.remainingCapacity() + queue.size());
+          } else {
+            log.debug("Pipeline queue full; dropped {}/{}", sample.sourceId(), sample.signalId());
+          }
+        }
+      }
+
+      @Override
+      public void onSignalInfo(SignalInfo info) {
+        // Metadata must not be lost to a full queue: wait briefly for room, off the hot path.
+        try {
+          if (!queue.offer(info, 1, TimeUnit.SECONDS)) {
+            log.warn(
+                "Pipeline queue full: unit information for {}/{} was not applied",
+                info.sourceId(),
+                info.signalId());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  int queued() {
+    return queue.size();
+  }
+
+  int capacity() {
+    return queue.size() + queue.remainingCapacity();
+  }
+
+  private void run() {
+    List<Object> batch = new ArrayList<>(BATCH);
+    while (running) {
+      try {
+        Object first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, BATCH - 1);
+        for (Object item : batch) {
+          process(item);
+        }
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // One bad sample must not stop the data path.
+        batch.clear();
+        metrics.error(Stage.NORMALISE);
+        log.error("Pipeline step failed; continuing", e);
+      }
+    }
+  }
+
+  private void process(Object item) {
+    if (item instanceof SignalInfo info) {
+      normaliser.learn(info);
+      return;
+    }
+    Sample sample = (Sample) item;
+    Instant now = clock.instant();
+    Optional<NormalisedSample> normalised = normaliser.normalise(sample, now);
+    if (normalised.isEmpty()) {
+      return;
+    }
+    NormalisedSample n = normalised.get();
+    tap.accept(n);
+    StreamSpec s = n.stream();
+    Message message =
+        new Message(
+            s.topic(),
+            encoder.sample(n),
+            s.qos(),
+            s.retain(),
+            s.retain() ? Optional.empty() : s.expiry(),
+            PayloadEncoder.CONTENT_TYPE,
+            Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA));
+    for (Link link : links) {
+      publish(link, message, n.receivedTime());
+    }
+  }
+
+  private void publish(Link link, Message message, Instant received) {
+    link.publish(message)
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure == null) {
+                metrics.published(link.id(), Duration.between(received, clock.instant()));
+                return;
+              }
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
+              if (cause instanceof LinkBusyException) {
+                metrics.dropped(Stage.LINK, "link_busy");
+                if (!linkBusyReported) {
+                  linkBusyReported = true;
+                  log.warn(
+                      "Link {} cannot keep up (its queue is full): dropping and counting in"
+                          + " ketenlink_pipeline_dropped_total{{reason=\"link_busy\"}}; further"
+                          + " drops are logged at debug",
+                      link.id());
+                }
+              } else {
+                metrics.dropped(Stage.LINK, "link_closed");
+              }
+            });
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package org.ketenlink.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/** A real MQTT 5 subscriber (Paho) that records everything it receives. Test code only. */
+final class TestSubscriber implements AutoCloseable {
+
+  /** One received message. */
+  record Received(
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retained,
+      String contentType,
+      Map<String, String> userProperties,
+      Long expiry,
+      long receivedNanos,
+      long receivedMillis) {
+
+    JsonNode json() {
+      return Schemas.parse(payload);
+    }
+  }
+
+  private final MqttAsyncClient client;
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+
+  TestSubscriber(String serverUri, String clientId) throws MqttException {
+    client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
+    client.setCallback(
+        new MqttCallback() {
+          @Override
+          public void disconnected(MqttDisconnectResponse r) {}
+
+          @Override
+          public void mqttErrorOccurred(MqttException e) {}
+
+          @Override
+          public void messageArrived(String topic, MqttMessage m) {
+            MqttProperties p = m.getProperties();
+            Map<String, String> user =
+                p == null || p.getUserProperties() == null
+                    ? Map.of()
+                    : p.getUserProperties().stream()
+                        .collect(
+                            Collectors.toMap(
+                                UserProperty::getKey, UserProperty::getValue, (a, b) -> b));
+            received.add(
+                new Received(
+                    topic,
+                    m.getPayload(),
+                    m.getQos(),
+                    m.isRetained(),
+                    p == null ? null : p.getContentType(),
+                    user,
+                    p == null ? null : p.getMessageExpiryInterval(),
+                    System.nanoTime(),
+                    System.currentTimeMillis()));
+          }
+
+          @Override
+          public void deliveryComplete(IMqttToken token) {}
+
+          @Override
+          public void connectComplete(boolean reconnect, String uri) {}
+
+          @Override
+          public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+        });
+    MqttConnectionOptions o = new MqttConnectionOptions();
+    o.setCleanStart(true);
+    o.setAutomaticReconnect(false);
+    client.connect(o).waitForCompletion(10_000);
+  }
+
+  TestSubscriber subscribe(String filter) throws MqttException {
+    client.subscribe(filter, 1).waitForCompletion(10_000);
+    return this;
+  }
+
+  List<Received> received() {
+    return new ArrayList<>(received);
+  }
+
+  List<Received> on(String topic) {
+    return received.stream().filter(r -> r.topic().equals(topic)).toList();
+  }
+
+  /** Waits until a message matching {@code condition} arrived; returns it. */
+  Received await(Duration timeout, String what, Predicate<Received> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (Received r : received) {
+        if (condition.test(r)) {
+          return r;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s waiting for "
+                + what
+                + "; received "
+                + received.size()
+                + " messages on "
+                + received.stream().map(Received::topic).distinct().toList());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (client.isConnected()) {
+        client.disconnect().waitForCompletion(5_000);
+      }
+      client.close(true);
+    } catch (MqttException e) {
+      // closing a test client: nothing to do
+    }
+  }
+}
