@@ -90,7 +90,7 @@ public final class Gateway implements AutoCloseable {
     for (LinkConfig lc : config.links()) {
       Link link = Connectors.link(config, lc, broker, birth(), will());
       links.add(link);
-      metrics.link(link.id(), link::status);
+      metrics.link(link);
     }
     pipeline =
         new Pipeline(
@@ -108,7 +108,7 @@ public final class Gateway implements AutoCloseable {
     for (SourceConfig sc : config.sources()) {
       Source source = Connectors.source(sc, pki);
       sources.add(source);
-      metrics.source(source.id(), source::status);
+      metrics.source(source);
       source.start(pipeline.sink());
     }
     if (config.admin().enabled()) {

@@ -9,10 +9,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 import org.ketenlink.connectors.api.ConnectionState;
-import org.ketenlink.connectors.api.LinkStatus;
-import org.ketenlink.connectors.api.SourceStatus;
+import org.ketenlink.connectors.api.Link;
+import org.ketenlink.connectors.api.Source;
 
 /**
  * The one metrics catalogue: every meter the gateway exposes is named here, all under {@code
@@ -34,63 +33,69 @@ final class GatewayMetrics {
     return registry;
   }
 
-  /** Meters read from a source's status snapshot when scraped. */
-  void source(String id, Supplier<SourceStatus> status) {
+  /**
+   * Meters read from a source's status snapshot when scraped. The source itself is the meters'
+   * state object: Micrometer holds it weakly, and the gateway holds it for its whole life.
+   */
+  void source(Source status) {
+    String id = status.id();
     FunctionCounter.builder(
-            "ketenlink.source.values.received", status, s -> s.get().samplesReceived())
+            "ketenlink.source.values.received", status, s -> s.status().samplesReceived())
         .description("Values received from the source")
         .tag("source", id)
         .register(registry);
     FunctionCounter.builder(
-            "ketenlink.source.values.dropped", status, s -> s.get().samplesDropped())
+            "ketenlink.source.values.dropped", status, s -> s.status().samplesDropped())
         .description("Values the OPC UA server reported lost (queue overflow, lost notifications)")
         .tag("source", id)
         .register(registry);
-    FunctionCounter.builder("ketenlink.source.reconnects", status, s -> s.get().reconnects())
+    FunctionCounter.builder("ketenlink.source.reconnects", status, s -> s.status().reconnects())
         .description("Sessions lost and re-established")
         .tag("source", id)
         .register(registry);
     FunctionCounter.builder(
             "ketenlink.source.subscription.recoveries",
             status,
-            s -> s.get().subscriptionRecoveries())
+            s -> s.status().subscriptionRecoveries())
         .description("Subscriptions re-created after the server lost them (e.g. a PLC restart)")
         .tag("source", id)
         .register(registry);
-    Gauge.builder("ketenlink.source.connected", status, s -> connected(s.get().state()))
+    Gauge.builder("ketenlink.source.connected", status, s -> connected(s.status().state()))
         .description("1 while the source's session is up")
         .tag("source", id)
         .register(registry);
-    Gauge.builder("ketenlink.source.signals.active", status, s -> s.get().signalsActive())
+    Gauge.builder("ketenlink.source.signals.active", status, s -> s.status().signalsActive())
         .description("Signals monitored with a good result")
         .tag("source", id)
         .register(registry);
   }
 
-  /** Meters read from a link's status snapshot when scraped. */
-  void link(String id, Supplier<LinkStatus> status) {
-    FunctionCounter.builder("ketenlink.link.messages.published", status, s -> s.get().published())
+  /** Meters read from a link's status snapshot when scraped; the link is the state object. */
+  void link(Link status) {
+    String id = status.id();
+    FunctionCounter.builder(
+            "ketenlink.link.messages.published", status, s -> s.status().published())
         .description("Messages sent to the broker")
         .tag("link", id)
         .register(registry);
     FunctionCounter.builder(
-            "ketenlink.link.messages.acknowledged", status, s -> s.get().acknowledged())
+            "ketenlink.link.messages.acknowledged", status, s -> s.status().acknowledged())
         .description("Messages the broker acknowledged")
         .tag("link", id)
         .register(registry);
-    FunctionCounter.builder("ketenlink.link.reconnects", status, s -> s.get().reconnects())
+    FunctionCounter.builder("ketenlink.link.reconnects", status, s -> s.status().reconnects())
         .description("Broker connections lost and re-established")
         .tag("link", id)
         .register(registry);
-    Gauge.builder("ketenlink.link.inflight", status, s -> s.get().inFlight())
+    Gauge.builder("ketenlink.link.inflight", status, s -> s.status().inFlight())
         .description("Messages sent and not yet acknowledged")
         .tag("link", id)
         .register(registry);
-    Gauge.builder("ketenlink.link.queued", status, s -> s.get().queued())
+    Gauge.builder("ketenlink.link.queued", status, s -> s.status().queued())
         .description("Messages accepted and waiting for the in-flight window")
         .tag("link", id)
         .register(registry);
-    Gauge.builder("ketenlink.link.connected", status, s -> connected(s.get().state()))
+    Gauge.builder("ketenlink.link.connected", status, s -> connected(s.status().state()))
         .description("1 while the link is connected")
         .tag("link", id)
         .register(registry);
@@ -98,6 +103,7 @@ final class GatewayMetrics {
 
   void pipelineQueue(IntSupplier size, int capacity) {
     Gauge.builder("ketenlink.pipeline.queue.size", size, IntSupplier::getAsInt)
+        .strongReference(true)
         .description("Samples waiting for the pipeline thread (capacity " + capacity + ")")
         .register(registry);
   }

@@ -56,6 +56,7 @@ class EndToEndBenchmark {
     int seconds = prop("bench.seconds", 30);
     int warmup = prop("bench.warmupSeconds", 5);
     String heap = System.getProperty("bench.heap", "-Xmx256m");
+    int subscriberQos = prop("bench.subscriberQos", 1);
     Path jar = Path.of("target", "ketenlink.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException("build the jar first: ./mvnw -B -q -DskipTests package");
@@ -129,7 +130,7 @@ class EndToEndBenchmark {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setReceiveMaximum(65_535);
         sub.connect(o).waitForCompletion(10_000);
-        sub.subscribe("ketenlink/v1/bench/#", 1).waitForCompletion(10_000);
+        sub.subscribe("ketenlink/v1/bench/#", subscriberQos).waitForCompletion(10_000);
 
         Thread.sleep(warmup * 1000L);
         long pid = gateway.pid();
@@ -156,7 +157,7 @@ class EndToEndBenchmark {
             Locale.ROOT,
             "E2E-BENCHMARK signals=%d interval=%dms offered=%.0f/s delivered=%.0f/s (%.1f%%)"
                 + " latency p50=%dms p99=%dms max=%dms gatewayCpu=%.1f%% of one core"
-                + " gatewayPeakRss=%dMB heap=%s seconds=%d%n",
+                + " gatewayPeakRss=%dMB heap=%s subscriberQos=%d seconds=%d%n",
             machines * variables,
             intervalMs,
             offered,
@@ -168,6 +169,7 @@ class EndToEndBenchmark {
             cpuPercent,
             peakRss / 1024,
             heap,
+            subscriberQos,
             seconds);
         System.out.println("E2E-BENCHMARK gateway VmHWM=" + hwmKb(pid) / 1024 + "MB");
         sub.disconnect().waitForCompletion(5_000);

@@ -196,6 +196,13 @@ class GatewayIT {
     subscriber.await(GatewayFixture.DATA_TIMEOUT, "data", m -> m.topic().equals(SPEED));
     assertThat(get(http, base + "/health").statusCode()).isEqualTo(200);
     HttpResponse<String> metrics = get(http, base + "/metrics");
+    assertThat(metric(metrics.body(), "ketenlink_source_values_received_total{source=\"cnc1\"}"))
+        .isGreaterThan(0);
+    assertThat(metric(metrics.body(), "ketenlink_link_messages_acknowledged_total{link=\"main\"}"))
+        .isGreaterThan(0);
+    assertThat(metric(metrics.body(), "ketenlink_source_connected{source=\"cnc1\"}"))
+        .isEqualTo(1.0);
+    assertThat(metric(metrics.body(), "ketenlink_pipeline_queue_size")).isGreaterThanOrEqualTo(0.0);
     assertThat(metrics.body())
         .contains("ketenlink_source_values_received_total{source=\"cnc1\"")
         .contains("ketenlink_link_messages_acknowledged_total{link=\"main\"")
@@ -206,6 +213,16 @@ class GatewayIT {
     assertThat(json.get("gateway").asText()).isEqualTo("it-gw");
     assertThat(json.get("sources")).hasSize(2);
     assertThat(json.get("links").get(0).get("id").asText()).isEqualTo("main");
+  }
+
+  /** The value of one sample line of a Prometheus scrape. */
+  private static double metric(String scrape, String series) {
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith(series + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no series " + series + " in the scrape"));
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
