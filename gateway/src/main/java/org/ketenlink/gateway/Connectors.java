@@ -120,7 +120,7 @@ final class Connectors {
     String serverUri;
     Optional<TlsSettings> tls = Optional.empty();
     if (lc.embedded()) {
-      serverUri = "tcp://" + connectHost(broker.bindAddress()) + ":" + broker.port();
+      serverUri = broker.localServerUri();
     } else {
       URI uri = URI.create(lc.broker());
       boolean secure = "mqtts".equals(uri.getScheme());
@@ -152,10 +152,5 @@ final class Connectors {
     }
     tls.ifPresent(b::tls);
     return new MqttLink(b.build());
-  }
-
-  /** A wildcard bind address is reached through loopback from the same machine. */
-  private static String connectHost(String bind) {
-    return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
   }
 }

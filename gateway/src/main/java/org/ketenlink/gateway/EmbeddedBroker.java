@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,7 @@ final class EmbeddedBroker implements AutoCloseable {
   private final InetAddress address;
   private final int port;
   private final boolean tls;
+  private final OptionalInt internalPort;
   private final Path confDir;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -83,12 +85,14 @@ final class EmbeddedBroker implements AutoCloseable {
       InetAddress address,
       int port,
       boolean tls,
+      OptionalInt internalPort,
       Path confDir) {
     this.hivemq = hivemq;
     this.bindAddress = bindAddress;
     this.address = address;
     this.port = port;
     this.tls = tls;
+    this.internalPort = internalPort;
     this.confDir = confDir;
   }
 
@@ -154,9 +158,13 @@ final class EmbeddedBroker implements AutoCloseable {
       Path extensionsDir) {
     for (int attempt = 1; ; attempt++) {
       int port = settings.port() == 0 ? freePort(address) : settings.port();
+      OptionalInt internalPort =
+          stores.isPresent()
+              ? OptionalInt.of(freePort(InetAddress.getLoopbackAddress()))
+              : OptionalInt.empty();
       String xml =
           HiveMqConfigXml.render(
-              settings.bindAddress(), port, stores, settings.maxQueuedMessages());
+              settings.bindAddress(), port, stores, settings.maxQueuedMessages(), internalPort);
       HiveMqConfigXml.validate(xml);
       writePrivateFile(confDir.resolve(HiveMqConfigXml.FILE_NAME), xml);
 
@@ -171,7 +179,13 @@ final class EmbeddedBroker implements AutoCloseable {
       try {
         hivemq.start().join();
         return new EmbeddedBroker(
-            hivemq, settings.bindAddress(), address, port, stores.isPresent(), confDir);
+            hivemq,
+            settings.bindAddress(),
+            address,
+            port,
+            stores.isPresent(),
+            internalPort,
+            confDir);
       } catch (CompletionException e) {
         stopQuietly(hivemq);
         if (isFree(address, port)) {
@@ -193,6 +207,19 @@ final class EmbeddedBroker implements AutoCloseable {
   /** The port the listener is bound to, also when the settings asked for port 0. */
   int port() {
     return port;
+  }
+
+  /**
+   * Where the gateway's own link connects: the plain loopback listener that exists next to a TLS
+   * listener (the gateway has no client certificate for itself), else the one listener.
+   */
+  String localServerUri() {
+    if (internalPort.isPresent()) {
+      return "tcp://127.0.0.1:" + internalPort.getAsInt();
+    }
+    String host =
+        bindAddress().equals("0.0.0.0") || bindAddress().equals("::") ? "127.0.0.1" : bindAddress();
+    return "tcp://" + host + ":" + port;
   }
 
   /**

@@ -23,6 +23,7 @@ final class HiveMqConfigXml {
 
   static final String FILE_NAME = "config.xml";
   static final String LISTENER_NAME = "ketenlink";
+  static final String INTERNAL_LISTENER_NAME = "ketenlink-internal";
 
   /** Larger than any Ketenlink payload, far below HiveMQ's default of 256 MiB. */
   static final int MAX_PACKET_SIZE_BYTES = 4 * 1024 * 1024;
@@ -44,6 +45,19 @@ final class HiveMqConfigXml {
    */
   static String render(
       String bindAddress, int port, Optional<BrokerKeyStores.Stores> tls, int maxQueuedMessages) {
+    return render(bindAddress, port, tls, maxQueuedMessages, java.util.OptionalInt.empty());
+  }
+
+  /**
+   * As above, plus (with TLS) a plain listener on 127.0.0.1:{@code internalPort} for the gateway's
+   * own link, which has no client certificate of its own and never leaves the machine.
+   */
+  static String render(
+      String bindAddress,
+      int port,
+      Optional<BrokerKeyStores.Stores> tls,
+      int maxQueuedMessages,
+      java.util.OptionalInt internalPort) {
     StringBuilder xml = new StringBuilder(2048);
     xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .append("<!-- Written by Ketenlink on every start of the embedded broker;")
@@ -92,7 +106,19 @@ final class HiveMqConfigXml {
                 .append(
                     "        <client-authentication-mode>REQUIRED</client-authentication-mode>\n")
                 .append("      </tls>\n"));
-    xml.append("    </").append(listener).append(">\n").append("  </listeners>\n");
+    xml.append("    </").append(listener).append(">\n");
+    internalPort.ifPresent(
+        p ->
+            xml.append("    <tcp-listener>\n")
+                .append("      <port>")
+                .append(p)
+                .append("</port>\n")
+                .append("      <bind-address>127.0.0.1</bind-address>\n")
+                .append("      <name>")
+                .append(INTERNAL_LISTENER_NAME)
+                .append("</name>\n")
+                .append("    </tcp-listener>\n"));
+    xml.append("  </listeners>\n");
     xml.append("  <mqtt>\n")
         .append("    <queued-messages>\n")
         .append("      <max-queue-size>")

@@ -78,7 +78,7 @@ class CommandsIT {
                 cli.execute(
                     "demo",
                     "--duration",
-                    "25",
+                    "20",
                     "--no-console",
                     "--time-scale",
                     "60",

@@ -43,6 +43,12 @@ final class TestSubscriber implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
 
   TestSubscriber(String serverUri, String clientId) throws MqttException {
+    this(serverUri, clientId, null);
+  }
+
+  /** A subscriber over TLS when {@code tls} is given (it carries the client certificate). */
+  TestSubscriber(String serverUri, String clientId, javax.net.ssl.SSLSocketFactory tls)
+      throws MqttException {
     client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
     client.setCallback(
         new MqttCallback() {
@@ -87,6 +93,10 @@ final class TestSubscriber implements AutoCloseable {
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     o.setAutomaticReconnect(false);
+    if (tls != null) {
+      o.setSocketFactory(tls);
+      o.setHttpsHostnameVerificationEnabled(false);
+    }
     client.connect(o).waitForCompletion(10_000);
   }
 
