@@ -70,6 +70,9 @@ final class EmbeddedBroker implements AutoCloseable {
   /** A free port picked for port 0 can be taken by someone else before HiveMQ binds it. */
   private static final int FREE_PORT_ATTEMPTS = 3;
 
+  /** Unacknowledged QoS 1 messages HiveMQ may have out to one subscriber. */
+  static final int SUBSCRIBER_WINDOW = 1000;
+
   private final EmbeddedHiveMQ hivemq;
   private final String bindAddress;
   private final InetAddress address;
@@ -300,6 +303,13 @@ final class EmbeddedBroker implements AutoCloseable {
         PERSISTENCE_SHUTDOWN_GRACE_MILLIS);
     // Ketenlink exports its own metrics; HiveMQ's reporter would register process-wide MBeans.
     InternalConfigurations.JMX_REPORTER_ENABLED.set(false);
+    // HiveMQ sends a QoS 1 subscriber at most 50 messages, then waits for all 50 PUBACKs before
+    // it fetches more (PublishPollServiceImpl, ClientConnection.getMaxInflightWindow). With a
+    // client that leaves Nagle on, every round also waits ~40 ms: ~1 000 msg/s per subscriber.
+    // A window of 1 000 lets a partner keep up with 10 000 msg/s; a client's smaller Receive
+    // Maximum still wins. Internal HiveMQ settings: EmbeddedBrokerIT pins them.
+    InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = SUBSCRIBER_WINDOW;
+    InternalConfigurations.PUBLISH_POLL_BATCH_SIZE = SUBSCRIBER_WINDOW;
   }
 
   private static int freePort(InetAddress address) {

@@ -70,9 +70,10 @@ final class PahoMessages {
     options.setConnectionTimeout((int) settings.connectTimeout().getSeconds());
     settings.username().ifPresent(options::setUserName);
     settings.password().ifPresent(p -> options.setPassword(p.getBytes(StandardCharsets.UTF_8)));
+    options.setSocketFactory(NoDelaySockets.plain());
     tls.ifPresent(
         context -> {
-          options.setSocketFactory(context.getSocketFactory());
+          options.setSocketFactory(NoDelaySockets.tls(context.getSocketFactory()));
           options.setHttpsHostnameVerificationEnabled(
               settings.tls().map(TlsSettings::verifyHostname).orElse(true));
         });
