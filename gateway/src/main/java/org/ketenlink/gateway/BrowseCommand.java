@@ -15,8 +15,6 @@ import org.ketenlink.connectors.opcua.OpcUaBrowser;
 import org.ketenlink.connectors.opcua.OpcUaPki;
 import org.ketenlink.connectors.opcua.SecurityMode;
 import org.ketenlink.connectors.opcua.SecurityPolicy;
-import org.ketenlink.gateway.config.ConfigException;
-import org.ketenlink.gateway.config.ConfigLoader;
 import org.ketenlink.gateway.config.GatewayConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,14 +98,11 @@ final class BrowseCommand implements Callable<Integer> {
     }
     OpcUaPki pki;
     if (config != null) {
-      try {
-        GatewayConfig c = new ConfigLoader().load(config);
-        pki = Connectors.pki(c);
-      } catch (ConfigException e) {
-        err.println(e.getMessage());
-        err.flush();
+      java.util.Optional<GatewayConfig> loaded = KetenlinkCommand.load(config, err);
+      if (loaded.isEmpty()) {
         return KetenlinkCommand.INVALID_CONFIG;
       }
+      pki = Connectors.pki(loaded.get());
     } else {
       pki =
           OpcUaPki.open(

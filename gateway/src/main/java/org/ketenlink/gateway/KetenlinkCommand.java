@@ -2,6 +2,7 @@ package org.ketenlink.gateway;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.ketenlink.gateway.config.ConfigException;
@@ -49,6 +50,17 @@ public final class KetenlinkCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** Loads a configuration; on failure prints every problem to {@code err} and returns empty. */
+  static Optional<GatewayConfig> load(Path file, PrintWriter err) {
+    try {
+      return Optional.of(new ConfigLoader().load(file));
+    } catch (ConfigException e) {
+      err.println(e.getMessage());
+      err.flush();
+      return Optional.empty();
+    }
+  }
+
   @Command(name = "run", description = "Run the gateway with a configuration file.")
   static final class Run implements Callable<Integer> {
     @Option(
@@ -62,14 +74,11 @@ public final class KetenlinkCommand implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter err = spec.commandLine().getErr();
-      GatewayConfig c;
-      try {
-        c = new ConfigLoader().load(config);
-      } catch (ConfigException e) {
-        err.println(e.getMessage());
-        err.flush();
+      Optional<GatewayConfig> loaded = load(config, err);
+      if (loaded.isEmpty()) {
         return INVALID_CONFIG;
       }
+      GatewayConfig c = loaded.get();
       Gateway gateway;
       try {
         gateway = Gateway.start(c);
@@ -110,8 +119,9 @@ public final class KetenlinkCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try {
-        GatewayConfig c = new ConfigLoader().load(config);
+      Optional<GatewayConfig> loaded = load(config, spec.commandLine().getErr());
+      if (loaded.isPresent()) {
+        GatewayConfig c = loaded.get();
         int signals = c.sources().stream().mapToInt(s -> s.signals().size()).sum();
         spec.commandLine()
             .getOut()
@@ -120,11 +130,8 @@ public final class KetenlinkCommand implements Runnable {
                 config, c.gateway().id(), c.sources().size(), signals, c.links().size());
         spec.commandLine().getOut().flush();
         return OK;
-      } catch (ConfigException e) {
-        spec.commandLine().getErr().println(e.getMessage());
-        spec.commandLine().getErr().flush();
-        return INVALID_CONFIG;
       }
+      return INVALID_CONFIG;
     }
   }
 

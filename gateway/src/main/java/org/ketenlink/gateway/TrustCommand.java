@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.ketenlink.connectors.opcua.OpcUaPki;
-import org.ketenlink.gateway.config.ConfigException;
-import org.ketenlink.gateway.config.ConfigLoader;
 import org.ketenlink.gateway.config.GatewayConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,15 +42,11 @@ final class TrustCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    GatewayConfig c;
-    try {
-      c = new ConfigLoader().load(config);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
-      err.flush();
+    java.util.Optional<GatewayConfig> loaded = KetenlinkCommand.load(config, err);
+    if (loaded.isEmpty()) {
       return KetenlinkCommand.INVALID_CONFIG;
     }
-    try (OpcUaPki pki = Connectors.pki(c)) {
+    try (OpcUaPki pki = Connectors.pki(loaded.get())) {
       if (certificate == null) {
         List<Path> rejected = pki.rejected();
         out.println(

@@ -792,15 +792,21 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
         && pushed.contains(item.getReadValueId().getNodeId());
   }
 
-  @Override
-  public void onDataItemsCreated(List<DataItem> items) {
+  /**
+   * Hands pushed items to {@code onSimulationThread} (with their binding) and the rest to the
+   * sampling model.
+   */
+  private void split(
+      List<DataItem> items,
+      java.util.function.Consumer<List<DataItem>> sampledCallback,
+      java.util.function.BiConsumer<Binding, DataItem> onSimulationThread) {
     List<DataItem> push = new ArrayList<>();
     List<DataItem> sample = new ArrayList<>();
     for (DataItem item : items) {
       (isPushed(item) ? push : sample).add(item);
     }
     if (!sample.isEmpty()) {
-      sampled.onDataItemsCreated(sample);
+      sampledCallback.accept(sample);
     }
     if (!push.isEmpty()) {
       simulator.execute(
@@ -808,12 +814,22 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
             for (DataItem item : push) {
               Binding b = byNodeId.get(item.getReadValueId().getNodeId());
               if (b != null) {
-                b.items.add(item);
-                sendCurrent(b, item);
+                onSimulationThread.accept(b, item);
               }
             }
           });
     }
+  }
+
+  @Override
+  public void onDataItemsCreated(List<DataItem> items) {
+    split(
+        items,
+        sampled::onDataItemsCreated,
+        (b, item) -> {
+          b.items.add(item);
+          sendCurrent(b, item);
+        });
   }
 
   private static void sendCurrent(Binding b, DataItem item) {
@@ -833,25 +849,7 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
 
   @Override
   public void onDataItemsDeleted(List<DataItem> items) {
-    List<DataItem> push = new ArrayList<>();
-    List<DataItem> sample = new ArrayList<>();
-    for (DataItem item : items) {
-      (isPushed(item) ? push : sample).add(item);
-    }
-    if (!sample.isEmpty()) {
-      sampled.onDataItemsDeleted(sample);
-    }
-    if (!push.isEmpty()) {
-      simulator.execute(
-          () -> {
-            for (DataItem item : push) {
-              Binding b = byNodeId.get(item.getReadValueId().getNodeId());
-              if (b != null) {
-                b.items.remove(item);
-              }
-            }
-          });
-    }
+    split(items, sampled::onDataItemsDeleted, (b, item) -> b.items.remove(item));
   }
 
   @Override
