@@ -21,6 +21,8 @@ import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
+import org.ketenlink.gateway.journal.Journal;
+import org.ketenlink.gateway.journal.JournalSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,7 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final List<Source> sources = new ArrayList<>();
   private final List<Link> links = new ArrayList<>();
+  private final List<Pipeline.Outlet> outlets = new ArrayList<>();
   private EmbeddedBroker broker;
   private Pipeline pipeline;
   private OpcUaPki pki;
@@ -91,11 +94,19 @@ public final class Gateway implements AutoCloseable {
       Link link = Connectors.link(config, lc, broker, birth(), will());
       links.add(link);
       metrics.link(link);
+      Journal journal =
+          Journal.open(
+              config.dataDir().resolve("journal").resolve(lc.id()), journalSettings(), clock);
+      metrics.journal(lc.id(), journal);
+      // The link holds at most its queue's worth; everything else waits in the journal.
+      Forwarder forwarder =
+          new Forwarder(link, journal, metrics, clock, Math.min(lc.queueCapacity(), 10_000));
+      outlets.add(new Pipeline.Outlet(lc.id(), journal, forwarder));
     }
     pipeline =
         new Pipeline(
             streams(),
-            links,
+            outlets,
             new PayloadEncoder(config.gateway().id(), run),
             clock,
             metrics,
@@ -103,6 +114,7 @@ public final class Gateway implements AutoCloseable {
             tap);
     pipeline.start();
     links.forEach(Link::start);
+    outlets.forEach(o -> o.forwarder().start());
 
     pki = Connectors.pki(config);
     for (SourceConfig sc : config.sources()) {
@@ -122,6 +134,21 @@ public final class Gateway implements AutoCloseable {
         links.size(),
         broker == null ? "" : ", embedded broker " + broker.url(),
         admin == null ? "" : ", admin " + admin.url());
+  }
+
+  private JournalSettings journalSettings() {
+    GatewayConfig.JournalConfig j = config.journal();
+    JournalSettings.SyncPolicy sync =
+        switch (j.sync()) {
+          case ALWAYS -> JournalSettings.SyncPolicy.ALWAYS;
+          case GROUP -> JournalSettings.SyncPolicy.GROUP;
+          case NONE -> JournalSettings.SyncPolicy.NONE;
+        };
+    return JournalSettings.defaults()
+        .withMaxBytes(j.maxBytes())
+        .withMaxAge(j.maxAge())
+        .withSegmentBytes(j.segmentBytes())
+        .withSync(sync, j.syncInterval());
   }
 
   private Map<String, StreamSpec> streams() {
@@ -191,6 +218,9 @@ public final class Gateway implements AutoCloseable {
         l,
         new GatewayStatus.PipelineStatus(
             pipeline == null ? 0 : pipeline.queued(), pipeline == null ? 0 : pipeline.capacity()),
+        outlets.stream()
+            .map(o -> new GatewayStatus.JournalStatus(o.linkId(), o.journal().stats()))
+            .toList(),
         Optional.ofNullable(broker).map(EmbeddedBroker::url));
   }
 
@@ -238,6 +268,9 @@ public final class Gateway implements AutoCloseable {
     if (pipeline != null) {
       pipeline.close();
     }
+    for (Pipeline.Outlet o : outlets) {
+      closeQuietly(o.forwarder()::close, "forwarder " + o.linkId());
+    }
     for (Link l : links) {
       if (l.status().state() == ConnectionState.CONNECTED) {
         try {
@@ -247,6 +280,10 @@ public final class Gateway implements AutoCloseable {
         }
       }
       closeQuietly(l::close, "link " + l.id());
+    }
+    // Records the broker did not acknowledge stay in the journal for the next start.
+    for (Pipeline.Outlet o : outlets) {
+      closeQuietly(o.journal()::close, "journal " + o.linkId());
     }
     if (broker != null) {
       closeQuietly(broker::close, "embedded broker");

@@ -101,6 +101,39 @@ final class GatewayMetrics {
         .register(registry);
   }
 
+  /** A link's journal; the journal is the state object, held by the gateway for its life. */
+  void journal(String linkId, org.ketenlink.gateway.journal.Journal journal) {
+    Gauge.builder("ketenlink.journal.backlog.records", journal, j -> j.stats().backlogRecords())
+        .description("Values journaled and not yet acknowledged by the broker")
+        .tag("link", linkId)
+        .register(registry);
+    Gauge.builder("ketenlink.journal.backlog.bytes", journal, j -> j.stats().backlogBytes())
+        .description("Bytes journaled and not yet acknowledged")
+        .tag("link", linkId)
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(
+            "ketenlink.journal.oldest.age", journal, j -> j.stats().oldestAgeMillis() / 1000.0)
+        .description("Age of the oldest unacknowledged value")
+        .tag("link", linkId)
+        .baseUnit("seconds")
+        .register(registry);
+    FunctionCounter.builder("ketenlink.journal.dropped", journal, j -> j.stats().droppedByBudget())
+        .description("Unacknowledged values dropped by the journal's limits")
+        .tag("link", linkId)
+        .tag("reason", "budget")
+        .register(registry);
+    FunctionCounter.builder("ketenlink.journal.dropped", journal, j -> j.stats().droppedByAge())
+        .description("Unacknowledged values dropped by the journal's limits")
+        .tag("link", linkId)
+        .tag("reason", "age")
+        .register(registry);
+    FunctionCounter.builder("ketenlink.journal.appended", journal, j -> j.stats().appended())
+        .description("Values written to the journal")
+        .tag("link", linkId)
+        .register(registry);
+  }
+
   void pipelineQueue(IntSupplier size, int capacity) {
     Gauge.builder("ketenlink.pipeline.queue.size", size, IntSupplier::getAsInt)
         .strongReference(true)

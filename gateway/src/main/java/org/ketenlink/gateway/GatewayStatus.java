@@ -20,8 +20,12 @@ public record GatewayStatus(
     List<SourceStatus> sources,
     List<LinkStatus> links,
     PipelineStatus pipeline,
+    List<JournalStatus> journals,
     Optional<String> broker) {
 
   /** The pipeline queue between sources and links. */
   public record PipelineStatus(int queued, int capacity) {}
+
+  /** One link's journal: its backlog and what it delivered or had to drop. */
+  public record JournalStatus(String link, org.ketenlink.gateway.journal.JournalStats stats) {}
 }

@@ -1,7 +1,6 @@
 package org.ketenlink.gateway;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,21 +8,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.ketenlink.connectors.api.Link;
-import org.ketenlink.connectors.api.LinkBusyException;
 import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.Sample;
 import org.ketenlink.connectors.api.SampleSink;
 import org.ketenlink.connectors.api.SignalInfo;
+import org.ketenlink.gateway.journal.Journal;
+import org.ketenlink.gateway.journal.JournalException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data path, wired in one place and read top to bottom: source → normalise → encode → link.
- * (Derive, share and journal join this line in later stages.)
+ * The data path, wired in one place and read top to bottom: source → normalise → encode → journal
+ * (one per link) → forwarder → link. (Derive and share join this line in later stages.)
  *
  * <p>Sources hand samples over through a bounded queue and never wait; one pipeline thread is the
  * single writer of everything downstream, which keeps the order per stream. A full queue drops the
@@ -37,14 +35,17 @@ final class Pipeline implements AutoCloseable {
   private final BlockingQueue<Object> queue;
   private final Normaliser normaliser;
   private final PayloadEncoder encoder;
-  private final List<Link> links;
+  private final List<Outlet> outlets;
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final Consumer<NormalisedSample> tap;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean queueFullReported;
-  private volatile boolean linkBusyReported;
+  private volatile boolean journalErrorReported;
+
+  /** One link's journal and the forwarder that empties it. */
+  record Outlet(String linkId, Journal journal, Forwarder forwarder) {}
 
   /**
    * @param tap sees every normalised sample on the pipeline thread (the demo's console view); it
@@ -52,7 +53,7 @@ final class Pipeline implements AutoCloseable {
    */
   Pipeline(
       Map<String, StreamSpec> streams,
-      List<Link> links,
+      List<Outlet> outlets,
       PayloadEncoder encoder,
       Clock clock,
       GatewayMetrics metrics,
@@ -61,7 +62,7 @@ final class Pipeline implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
-    this.links = List.copyOf(links);
+    this.outlets = List.copyOf(outlets);
     this.clock = clock;
     this.metrics = metrics;
     this.tap = tap;
@@ -168,35 +169,23 @@ final class Pipeline implements AutoCloseable {
             s.retain() ? Optional.empty() : s.expiry(),
             PayloadEncoder.CONTENT_TYPE,
             Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA));
-    for (Link link : links) {
-      publish(link, message, n.receivedTime());
+    byte[] record = MessageCodec.encode(message);
+    for (Outlet o : outlets) {
+      try {
+        o.journal().append(record);
+        o.forwarder().wakeUp();
+      } catch (JournalException e) {
+        metrics.dropped(Stage.JOURNAL, "journal_error");
+        if (!journalErrorReported) {
+          journalErrorReported = true;
+          log.error(
+              "Journal of link {} cannot store values ({}); dropping and counting them in"
+                  + " ketenlink_pipeline_dropped_total{{reason=\"journal_error\"}}",
+              o.linkId(),
+              e.getMessage());
+        }
+      }
     }
-  }
-
-  private void publish(Link link, Message message, Instant received) {
-    link.publish(message)
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure == null) {
-                metrics.published(link.id(), Duration.between(received, clock.instant()));
-                return;
-              }
-              Throwable cause =
-                  failure instanceof CompletionException ? failure.getCause() : failure;
-              if (cause instanceof LinkBusyException) {
-                metrics.dropped(Stage.LINK, "link_busy");
-                if (!linkBusyReported) {
-                  linkBusyReported = true;
-                  log.warn(
-                      "Link {} cannot keep up (its queue is full): dropping and counting in"
-                          + " ketenlink_pipeline_dropped_total{{reason=\"link_busy\"}}; further"
-                          + " drops are logged at debug",
-                      link.id());
-                }
-              } else {
-                metrics.dropped(Stage.LINK, "link_closed");
-              }
-            });
   }
 
   @Override

@@ -58,6 +58,10 @@ public final class ConfigLoader {
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_BROKER_PORT = 1883;
   public static final int DEFAULT_ADMIN_PORT = 9460;
+  public static final long DEFAULT_JOURNAL_BYTES = 1L << 30;
+  public static final Duration DEFAULT_JOURNAL_AGE = Duration.ofDays(7);
+  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(200);
 
   /** Gateway ids end up in client ids, topics and file names. */
   static final Pattern GATEWAY_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -208,7 +212,9 @@ public final class ConfigLoader {
 
       BrokerConfig broker = broker();
       AdminConfig admin = admin();
-      return new GatewayConfig(identity, dataDir, pkiDir, sources, links, broker, admin, publish);
+      GatewayConfig.JournalConfig journal = journal();
+      return new GatewayConfig(
+          identity, dataDir, pkiDir, sources, links, broker, admin, publish, journal);
     }
 
     private Identity identity() {
@@ -549,6 +555,33 @@ public final class ConfigLoader {
       return new BrokerConfig(bind, port, tls);
     }
 
+    private GatewayConfig.JournalConfig journal() {
+      Optional<YamlNode> j = root.object("journal");
+      if (j.isEmpty()) {
+        return new GatewayConfig.JournalConfig(
+            DEFAULT_JOURNAL_BYTES,
+            DEFAULT_JOURNAL_AGE,
+            DEFAULT_SEGMENT_BYTES,
+            GatewayConfig.JournalSync.GROUP,
+            DEFAULT_SYNC_INTERVAL);
+      }
+      YamlNode n = j.get();
+      n.onlyKeys(Set.of("maxBytes", "maxAge", "segmentBytes", "sync", "syncInterval"));
+      long segment = n.bytes("segmentBytes", DEFAULT_SEGMENT_BYTES, 4096, 1L << 30);
+      long max = n.bytes("maxBytes", DEFAULT_JOURNAL_BYTES, 2 * 4096, 1L << 50);
+      if (max < 2 * segment) {
+        n.problem(
+            "maxBytes", "must hold at least two segments (2 x segmentBytes = " + 2 * segment + ")");
+      }
+      return new GatewayConfig.JournalConfig(
+          max,
+          n.duration("maxAge", DEFAULT_JOURNAL_AGE, Duration.ZERO, Duration.ofDays(365)),
+          segment,
+          n.choice("sync", SYNCS, GatewayConfig.JournalSync.GROUP),
+          n.duration(
+              "syncInterval", DEFAULT_SYNC_INTERVAL, Duration.ofMillis(1), Duration.ofMinutes(1)));
+    }
+
     private AdminConfig admin() {
       Optional<YamlNode> a = root.object("admin");
       if (a.isEmpty()) {
@@ -633,6 +666,11 @@ public final class ConfigLoader {
           SecurityMode.SIGN,
           "SignAndEncrypt",
           SecurityMode.SIGN_AND_ENCRYPT);
+  private static final Map<String, GatewayConfig.JournalSync> SYNCS =
+      linked(
+          "always", GatewayConfig.JournalSync.ALWAYS,
+          "group", GatewayConfig.JournalSync.GROUP,
+          "none", GatewayConfig.JournalSync.NONE);
   private static final Map<String, Kind> KINDS =
       linked("data", Kind.DATA, "state", Kind.STATE, "alarm", Kind.ALARM);
 

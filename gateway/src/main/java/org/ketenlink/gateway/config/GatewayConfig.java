@@ -18,7 +18,8 @@ public record GatewayConfig(
     List<LinkConfig> links,
     BrokerConfig broker,
     AdminConfig admin,
-    PublishConfig publish) {
+    PublishConfig publish,
+    JournalConfig journal) {
 
   public GatewayConfig {
     sources = List.copyOf(sources);
@@ -199,6 +200,25 @@ public record GatewayConfig(
 
   /** The admin HTTP server: health, readiness, metrics, status. */
   public record AdminConfig(boolean enabled, String bind, int port) {}
+
+  /** How a link's journal syncs to disk. */
+  public enum JournalSync {
+    /** fsync after every value: nothing is lost on power loss; slow. */
+    ALWAYS,
+    /** fsync every {@code syncInterval}: a power loss loses at most that much. */
+    GROUP,
+    /** the operating system decides: a crash loses nothing, a power loss what was not written. */
+    NONE
+  }
+
+  /**
+   * The durable store-and-forward journal, one per link, under {@code <dataDir>/journal/<link>}.
+   *
+   * @param maxBytes disk budget per link; beyond it the oldest data is dropped and counted
+   * @param maxAge data older than this is dropped and counted; zero for no limit
+   */
+  public record JournalConfig(
+      long maxBytes, Duration maxAge, long segmentBytes, JournalSync sync, Duration syncInterval) {}
 
   /**
    * Defaults for every published message.

@@ -176,6 +176,42 @@ final class YamlNode {
     return (int) l;
   }
 
+  private static final Pattern SIZE =
+      Pattern.compile(
+          "(\\d+(?:\\.\\d+)?)\\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?", Pattern.CASE_INSENSITIVE);
+
+  /** A size in bytes: a whole number, or e.g. {@code 512MiB}, {@code 2GB}. */
+  long bytes(String key, long dflt, long min, long max) {
+    if (!has(key)) {
+      return dflt;
+    }
+    String text = node.get(key).asText().trim();
+    Matcher m = SIZE.matcher(text);
+    if (!m.matches()) {
+      problem(key, "'" + text + "' is not a size (use e.g. 1073741824, 512MiB or 2GB)");
+      return dflt;
+    }
+    double n = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    double factor =
+        switch (unit) {
+          case "kb" -> 1e3;
+          case "kib" -> 1024;
+          case "mb" -> 1e6;
+          case "mib" -> 1024 * 1024;
+          case "gb" -> 1e9;
+          case "gib" -> 1024.0 * 1024 * 1024;
+          case "tb" -> 1e12;
+          case "tib" -> 1024.0 * 1024 * 1024 * 1024;
+          default -> 1;
+        };
+    long bytes = (long) (n * factor);
+    if (bytes < min || bytes > max) {
+      problem(key, text + " is out of range [" + min + ", " + max + "] bytes");
+    }
+    return bytes;
+  }
+
   boolean bool(String key, boolean dflt) {
     if (!has(key)) {
       return dflt;

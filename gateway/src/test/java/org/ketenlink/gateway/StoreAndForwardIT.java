@@ -1,0 +1,89 @@
+package org.ketenlink.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ketenlink.connectors.api.ConnectionState;
+import org.ketenlink.gateway.config.GatewayConfig;
+import org.ketenlink.simulator.Simulator;
+
+/**
+ * Values the gateway accepted while the broker was unreachable are journaled and delivered, in
+ * order and without gaps, once it is back.
+ */
+class StoreAndForwardIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void nothingIsLostWhileTheBrokerIsUnreachable() throws Exception {
+    try (EmbeddedBroker broker =
+            EmbeddedBroker.start(BrokerSettings.loopback(dir.resolve("external"), 0));
+        FaultProxy network = new FaultProxy(broker.port());
+        Simulator sim = GatewayFixture.simulator(dir);
+        TestSubscriber partner =
+            new TestSubscriber("tcp://127.0.0.1:" + broker.port(), "partner")
+                .subscribe("ketenlink/#")) {
+      String yaml =
+          GatewayFixture.config(sim, "{type: anonymous}", GatewayFixture.signals())
+              .replace(
+                  "  - {id: main, broker: embedded}",
+                  "  - {id: main, broker: \"mqtt://127.0.0.1:%d\", keepAlive: 5s}"
+                      .formatted(network.port()));
+      GatewayConfig config = GatewayFixture.load(dir, yaml);
+      GatewayFixture.trustEachOther(sim, config);
+      try (Gateway g = Gateway.start(config)) {
+        String counter = "ketenlink/v1/acme/ehv/hall-2/line1/pack1/data/processedCount";
+        partner.await(
+            Duration.ofSeconds(20), "data before the outage", m -> m.topic().equals(counter));
+
+        network.refuse(true);
+        network.cut();
+        GatewayFailuresIT.await(
+            Duration.ofSeconds(10),
+            "the link to notice",
+            () -> g.status().links().get(0).state() != ConnectionState.CONNECTED);
+        int before = partner.received().size();
+        long outageStart = System.nanoTime();
+        GatewayFailuresIT.await(
+            Duration.ofSeconds(30),
+            "five seconds of journal backlog",
+            () ->
+                g.status().journals().get(0).stats().backlogRecords() > 50
+                    && System.nanoTime() - outageStart > 5_000_000_000L);
+        assertThat(partner.received().size()).isLessThanOrEqualTo(before + 1);
+
+        network.refuse(false);
+        GatewayFailuresIT.await(
+            Duration.ofSeconds(40),
+            "the backlog to drain",
+            () -> g.status().journals().get(0).stats().backlogRecords() < 5);
+        Thread.sleep(500); // the last acknowledged messages reach the partner
+
+        // Every stream's sequence numbers are complete: no gap across the outage.
+        Map<String, TreeSet<Long>> seqs = new HashMap<>();
+        for (TestSubscriber.Received r : partner.received()) {
+          if (r.topic().endsWith("/status")) {
+            continue;
+          }
+          JsonNode json = r.json();
+          seqs.computeIfAbsent(r.topic(), t -> new TreeSet<>()).add(json.get("seq").asLong());
+        }
+        assertThat(seqs.get(counter).size()).isGreaterThan(5);
+        assertThat(seqs.get("ketenlink/v1/acme/ehv/hall-2/line1/cnc1/data/spindleSpeed").size())
+            .isGreaterThan(50);
+        seqs.forEach(
+            (topic, s) ->
+                assertThat(s.last() - s.first() + 1).as(topic + " has no gap").isEqualTo(s.size()));
+        assertThat(g.status().journals().get(0).stats().droppedByBudget()).isZero();
+      }
+    }
+  }
+}
