@@ -184,7 +184,9 @@ public final class ConfigLoader {
 
     GatewayConfig read() {
       root.onlyKeys(
-          Set.of("gateway", "dataDir", "pkiDir", "sources", "links", "broker", "admin", "publish"));
+          Set.of(
+              "gateway", "dataDir", "pkiDir", "sources", "links", "broker", "admin", "publish",
+              "journal"));
       Identity identity = identity();
       Path dataDir = path(root, "dataDir").orElse(base.resolve(DEFAULT_DATA_DIR));
       Path pkiDir = path(root, "pkiDir").orElse(dataDir.resolve("pki"));

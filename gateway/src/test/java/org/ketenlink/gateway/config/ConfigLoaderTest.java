@@ -202,6 +202,40 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theJournalHasSafeDefaultsAndReadsSizes() {
+    String base =
+        """
+        gateway: {id: gw, enterprise: e, site: s, area: a}
+        sources: [{id: m, endpoint: "opc.tcp://h:1", line: l, signals: [{name: x, nodeId: "i=1"}]}]
+        links: [{id: l, broker: embedded}]
+        """;
+    GatewayConfig d = new ConfigLoader(n -> null).parse(base, "j.yaml", dir);
+    assertThat(d.journal().maxBytes()).isEqualTo(1L << 30);
+    assertThat(d.journal().sync()).isEqualTo(GatewayConfig.JournalSync.GROUP);
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                base
+                    + "journal: {maxBytes: 512MiB, segmentBytes: 8MiB, maxAge: 2d, sync: always}\n",
+                "j.yaml",
+                dir);
+    assertThat(c.journal().maxBytes()).isEqualTo(512L << 20);
+    assertThat(c.journal().segmentBytes()).isEqualTo(8L << 20);
+    assertThat(c.journal().maxAge()).isEqualTo(Duration.ofDays(2));
+    assertThat(c.journal().sync()).isEqualTo(GatewayConfig.JournalSync.ALWAYS);
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(n -> null)
+                    .parse(
+                        base + "journal: {maxBytes: lots, segmentBytes: 64MiB}\n", "j.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.startsWith("journal.maxBytes: 'lots' is not a size")));
+  }
+
+  @Test
   void unreadableYamlNamesTheLine() {
     assertThatThrownBy(() -> new ConfigLoader(n -> null).parse("gateway: [\n  - {", "x.yaml", dir))
         .isInstanceOf(ConfigException.class)
