@@ -3,13 +3,17 @@ package org.ketenlink.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ketenlink.gateway.config.GatewayConfig;
@@ -35,6 +39,32 @@ class GatewayCrashIT {
 
   @Test
   void everythingJournaledBeforeASigkillIsDeliveredAfterTheRestart() throws Exception {
+    killAndRestart(journal -> {});
+  }
+
+  @Test
+  void aTornJournalTailIsCutOffAndEverythingBeforeItDelivered() throws Exception {
+    Path log =
+        killAndRestart(
+            journal -> {
+              // A write the power cut interrupted: half a record's worth of garbage at the end.
+              try (var segments = Files.list(journal)) {
+                Path last =
+                    segments
+                        .filter(p -> p.toString().endsWith(".seg"))
+                        .max(Comparator.naturalOrder())
+                        .orElseThrow();
+                Files.write(
+                    last, new byte[] {0, 0, 1, 0, 42, 42, 42, 42, 7}, StandardOpenOption.APPEND);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertThat(Files.readString(log)).containsIgnoringCase("truncat");
+  }
+
+  /** Runs, cuts the broker off, SIGKILLs, damages the journal, restarts; returns the second log. */
+  private Path killAndRestart(Consumer<Path> damage) throws Exception {
     try (EmbeddedBroker broker =
             EmbeddedBroker.start(BrokerSettings.loopback(dir.resolve("external"), 0));
         FaultProxy network = new FaultProxy(broker.port());
@@ -65,6 +95,7 @@ class GatewayCrashIT {
       long seenBeforeKill = runMessages(partner.received(), firstRun);
       first.destroyForcibly(); // SIGKILL
       assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      damage.accept(dir.resolve("data").resolve("journal").resolve("main"));
       network.refuse(false);
 
       Process second = startGateway(configFile, dir.resolve("second.log"));
@@ -99,6 +130,7 @@ class GatewayCrashIT {
           second.destroyForcibly();
         }
       }
+      return dir.resolve("second.log");
     }
   }
 
