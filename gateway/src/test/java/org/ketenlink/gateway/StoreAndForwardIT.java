@@ -67,23 +67,75 @@ class StoreAndForwardIT {
             () -> g.status().journals().get(0).stats().backlogRecords() < 5);
         Thread.sleep(500); // the last acknowledged messages reach the partner
 
-        // Every stream's sequence numbers are complete: no gap across the outage.
-        Map<String, TreeSet<Long>> seqs = new HashMap<>();
-        for (TestSubscriber.Received r : partner.received()) {
-          if (r.topic().endsWith("/status")) {
-            continue;
-          }
-          JsonNode json = r.json();
-          seqs.computeIfAbsent(r.topic(), t -> new TreeSet<>()).add(json.get("seq").asLong());
-        }
+        Map<String, TreeSet<Long>> seqs = sequences(partner);
         assertThat(seqs.get(counter).size()).isGreaterThan(5);
         assertThat(seqs.get("ketenlink/v1/acme/ehv/hall-2/line1/cnc1/data/spindleSpeed").size())
             .isGreaterThan(50);
-        seqs.forEach(
-            (topic, s) ->
-                assertThat(s.last() - s.first() + 1).as(topic + " has no gap").isEqualTo(s.size()));
+        assertNoGaps(seqs);
         assertThat(g.status().journals().get(0).stats().droppedByBudget()).isZero();
       }
     }
+  }
+
+  @Test
+  void aSilentlyStalledNetworkIsDetectedByKeepAliveAndNothingIsLost() throws Exception {
+    try (EmbeddedBroker broker =
+            EmbeddedBroker.start(BrokerSettings.loopback(dir.resolve("external"), 0));
+        FaultProxy network = new FaultProxy(broker.port());
+        Simulator sim = GatewayFixture.simulator(dir);
+        TestSubscriber partner =
+            new TestSubscriber("tcp://127.0.0.1:" + broker.port(), "partner")
+                .subscribe("ketenlink/#")) {
+      String yaml =
+          GatewayFixture.config(sim, "{type: anonymous}", GatewayFixture.signals())
+              .replace(
+                  "  - {id: main, broker: embedded}",
+                  "  - {id: main, broker: \"mqtt://127.0.0.1:%d\", keepAlive: 5s}"
+                      .formatted(network.port()));
+      GatewayConfig config = GatewayFixture.load(dir, yaml);
+      GatewayFixture.trustEachOther(sim, config);
+      try (Gateway g = Gateway.start(config)) {
+        String speed = "ketenlink/v1/acme/ehv/hall-2/line1/cnc1/data/spindleSpeed";
+        partner.await(
+            Duration.ofSeconds(20), "data before the stall", m -> m.topic().equals(speed));
+
+        network.stall(); // no FIN, no RST: bytes simply stop
+        GatewayFailuresIT.await(
+            Duration.ofSeconds(30),
+            "keep-alive to declare the connection dead",
+            () -> g.status().links().get(0).state() != ConnectionState.CONNECTED);
+        network.cut(); // the stalled sockets, as the kernel would eventually time them out
+        network.resume();
+        GatewayFailuresIT.await(
+            Duration.ofSeconds(40),
+            "reconnected and drained",
+            () ->
+                g.status().links().get(0).state() == ConnectionState.CONNECTED
+                    && g.status().journals().get(0).stats().backlogRecords() < 5);
+        Thread.sleep(500);
+        Map<String, TreeSet<Long>> seqs = sequences(partner);
+        assertThat(seqs.get(speed).size()).isGreaterThan(50);
+        assertNoGaps(seqs);
+      }
+    }
+  }
+
+  /** The sequence numbers each stream delivered (duplicates folded). */
+  private static Map<String, TreeSet<Long>> sequences(TestSubscriber partner) {
+    Map<String, TreeSet<Long>> seqs = new HashMap<>();
+    for (TestSubscriber.Received r : partner.received()) {
+      if (r.topic().endsWith("/status")) {
+        continue;
+      }
+      JsonNode json = r.json();
+      seqs.computeIfAbsent(r.topic(), t -> new TreeSet<>()).add(json.get("seq").asLong());
+    }
+    return seqs;
+  }
+
+  private static void assertNoGaps(Map<String, TreeSet<Long>> seqs) {
+    seqs.forEach(
+        (topic, s) ->
+            assertThat(s.last() - s.first() + 1).as(topic + " has no gap").isEqualTo(s.size()));
   }
 }
