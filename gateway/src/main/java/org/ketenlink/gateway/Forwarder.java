@@ -48,6 +48,14 @@ final class Forwarder implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
+  /**
+   * How many journal records the link may hold at once: enough to keep its in-flight window full,
+   * no more, so that an outage is bridged by the journal on disk and not by memory.
+   */
+  static int outstanding(int maxInFlight, int linkQueueCapacity) {
+    return Math.min(linkQueueCapacity, Math.max(2 * maxInFlight, 64));
+  }
+
   void start() {
     thread.start();
   }

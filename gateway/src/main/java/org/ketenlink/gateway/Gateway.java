@@ -98,9 +98,14 @@ public final class Gateway implements AutoCloseable {
           Journal.open(
               config.dataDir().resolve("journal").resolve(lc.id()), journalSettings(), clock);
       metrics.journal(lc.id(), journal);
-      // The link holds at most its queue's worth; everything else waits in the journal.
+      // The journal is the buffer: the link only ever holds what keeps its window full.
       Forwarder forwarder =
-          new Forwarder(link, journal, metrics, clock, Math.min(lc.queueCapacity(), 10_000));
+          new Forwarder(
+              link,
+              journal,
+              metrics,
+              clock,
+              Forwarder.outstanding(lc.maxInFlight(), lc.queueCapacity()));
       outlets.add(new Pipeline.Outlet(lc.id(), journal, forwarder));
     }
     pipeline =
@@ -144,11 +149,14 @@ public final class Gateway implements AutoCloseable {
           case GROUP -> JournalSettings.SyncPolicy.GROUP;
           case NONE -> JournalSettings.SyncPolicy.NONE;
         };
-    return JournalSettings.defaults()
-        .withMaxBytes(j.maxBytes())
-        .withMaxAge(j.maxAge())
-        .withSegmentBytes(j.segmentBytes())
-        .withSync(sync, j.syncInterval());
+    // One constructor call: the settings are validated as a whole, not one change at a time.
+    return new JournalSettings(
+        j.maxBytes(),
+        j.maxAge(),
+        j.segmentBytes(),
+        sync,
+        j.syncInterval(),
+        JournalSettings.OverflowPolicy.DROP_OLDEST);
   }
 
   private Map<String, StreamSpec> streams() {
