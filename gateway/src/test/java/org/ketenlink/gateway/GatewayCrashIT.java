@@ -73,12 +73,7 @@ class GatewayCrashIT {
             new TestSubscriber("tcp://127.0.0.1:" + broker.port(), "partner")
                 .subscribe("ketenlink/#")) {
       String yaml =
-          GatewayFixture.config(sim, "{type: anonymous}", GatewayFixture.signals())
-                  .replace(
-                      "  - {id: main, broker: embedded}",
-                      "  - {id: main, broker: \"mqtt://127.0.0.1:%d\", keepAlive: 5s}"
-                          .formatted(network.port()))
-              + "journal: {sync: none}\n";
+          GatewayFixture.configWithExternalBroker(sim, network.port()) + "journal: {sync: none}\n";
       GatewayConfig config = GatewayFixture.load(dir, yaml);
       GatewayFixture.trustEachOther(sim, config);
       Path configFile = dir.resolve("ketenlink.yaml");

@@ -80,6 +80,17 @@ final class GatewayFixture {
         .formatted(sim.endpointUrl(), identity, signals.strip(), sim.endpointUrl(), NS, NS);
   }
 
+  /**
+   * {@link #config} with its one link pointed at an external broker (usually through a {@link
+   * FaultProxy}) with a 5 s keep-alive, so faults on that path are noticed quickly.
+   */
+  static String configWithExternalBroker(Simulator sim, int brokerPort) {
+    return config(sim, "{type: anonymous}", signals())
+        .replace(
+            "  - {id: main, broker: embedded}",
+            "  - {id: main, broker: \"mqtt://127.0.0.1:%d\", keepAlive: 5s}".formatted(brokerPort));
+  }
+
   static GatewayConfig load(Path dir, String yaml) throws Exception {
     Path file = dir.resolve("ketenlink.yaml");
     Files.writeString(file, yaml);

@@ -31,12 +31,7 @@ class StoreAndForwardIT {
         TestSubscriber partner =
             new TestSubscriber("tcp://127.0.0.1:" + broker.port(), "partner")
                 .subscribe("ketenlink/#")) {
-      String yaml =
-          GatewayFixture.config(sim, "{type: anonymous}", GatewayFixture.signals())
-              .replace(
-                  "  - {id: main, broker: embedded}",
-                  "  - {id: main, broker: \"mqtt://127.0.0.1:%d\", keepAlive: 5s}"
-                      .formatted(network.port()));
+      String yaml = GatewayFixture.configWithExternalBroker(sim, network.port());
       GatewayConfig config = GatewayFixture.load(dir, yaml);
       GatewayFixture.trustEachOther(sim, config);
       try (Gateway g = Gateway.start(config)) {
@@ -86,12 +81,7 @@ class StoreAndForwardIT {
         TestSubscriber partner =
             new TestSubscriber("tcp://127.0.0.1:" + broker.port(), "partner")
                 .subscribe("ketenlink/#")) {
-      String yaml =
-          GatewayFixture.config(sim, "{type: anonymous}", GatewayFixture.signals())
-              .replace(
-                  "  - {id: main, broker: embedded}",
-                  "  - {id: main, broker: \"mqtt://127.0.0.1:%d\", keepAlive: 5s}"
-                      .formatted(network.port()));
+      String yaml = GatewayFixture.configWithExternalBroker(sim, network.port());
       GatewayConfig config = GatewayFixture.load(dir, yaml);
       GatewayFixture.trustEachOther(sim, config);
       try (Gateway g = Gateway.start(config)) {
