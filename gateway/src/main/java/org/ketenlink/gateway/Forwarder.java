@@ -68,7 +68,10 @@ final class Forwarder implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        List<Journal.Entry> batch = journal.readFrom(lastRead, BATCH_RECORDS, BATCH_BYTES);
+        // Read no more than the link can take now: what the journal hands out stays in memory
+        // until delivered, and an outage should be bridged on disk, not here.
+        int room = Math.max(1, Math.min(BATCH_RECORDS, outstanding.availablePermits()));
+        List<Journal.Entry> batch = journal.readFrom(lastRead, room, BATCH_BYTES);
         if (batch.isEmpty()) {
           LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
           continue;

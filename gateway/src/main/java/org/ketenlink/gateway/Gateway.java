@@ -232,6 +232,14 @@ public final class Gateway implements AutoCloseable {
         Optional.ofNullable(broker).map(EmbeddedBroker::url));
   }
 
+  /**
+   * Each stream's topic and the sequence number it was last given in this run: what a partner
+   * should have received once the journal has drained (less what was dropped and counted).
+   */
+  Map<String, Long> lastSequences() {
+    return pipeline == null ? Map.of() : pipeline.lastSequences();
+  }
+
   /** The embedded broker's URL, when one runs. */
   public Optional<String> brokerUrl() {
     return Optional.ofNullable(broker).map(EmbeddedBroker::url);

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.ketenlink.connectors.api.Sample;
 import org.ketenlink.connectors.api.SignalInfo;
 import org.ketenlink.connectors.api.Unit;
@@ -15,13 +17,14 @@ import org.ketenlink.connectors.api.Value;
  * number per stream.
  *
  * <p>A function over immutable records plus the little state it owns: the units devices declared
- * and the per-stream sequence counters. Not thread-safe: the pipeline thread owns it.
+ * and the per-stream sequence counters. Not thread-safe: the pipeline thread owns it; only {@link
+ * #lastSequences()} may be called from other threads.
  */
 final class Normaliser {
 
   private final Map<String, StreamSpec> streams;
   private final Map<String, Unit> deviceUnits = new HashMap<>();
-  private final Map<String, long[]> sequences = new HashMap<>();
+  private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
 
   /**
    * @param streams keyed by {@link #key(String, String)}
@@ -32,6 +35,16 @@ final class Normaliser {
 
   static String key(String sourceId, String signalName) {
     return sourceId + '\u0000' + signalName;
+  }
+
+  /**
+   * The sequence number each stream's topic was last given (streams that never had a value are
+   * absent). Safe from any thread.
+   */
+  Map<String, Long> lastSequences() {
+    Map<String, Long> last = new HashMap<>();
+    sequences.forEach((k, seq) -> last.put(streams.get(k).topic(), seq.get()));
+    return last;
   }
 
   /** Remembers the unit a device declares for a signal. */
@@ -49,7 +62,7 @@ final class Normaliser {
     }
     Value value = map(spec, scale(spec, sample.value()));
     Optional<Unit> unit = spec.configuredUnit().or(() -> Optional.ofNullable(deviceUnits.get(k)));
-    long seq = ++sequences.computeIfAbsent(k, x -> new long[1])[0];
+    long seq = sequences.computeIfAbsent(k, x -> new AtomicLong()).incrementAndGet();
     return Optional.of(
         new NormalisedSample(
             spec,

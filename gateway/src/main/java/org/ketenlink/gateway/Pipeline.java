@@ -116,6 +116,11 @@ final class Pipeline implements AutoCloseable {
     return queue.size();
   }
 
+  /** Each stream's topic and the sequence number it was last given. Safe from any thread. */
+  Map<String, Long> lastSequences() {
+    return normaliser.lastSequences();
+  }
+
   int capacity() {
     return queue.size() + queue.remainingCapacity();
   }

@@ -243,7 +243,7 @@ public final class Journal implements AutoCloseable {
                 + " overlap; the directory was changed by something other than the journal");
       }
       if (next.firstId > previous.lastId + 1) {
-        acks.markGone(previous.lastId + 1, next.firstId - 1);
+        acks.markGone(previous.lastId + 1, next.firstId - 1, corruptRecords);
       }
     }
     for (Segment segment : kept) {
@@ -517,6 +517,10 @@ public final class Journal implements AutoCloseable {
    * would exceed {@code maxBytes}, but always returns at least one record if there is one. Returns
    * an empty list when there is nothing newer. Reading on from the last returned id continues
    * sequentially without searching.
+   *
+   * <p>The caller is taken to deliver what it is handed: a returned record that is dropped before
+   * it is acknowledged (the budget or age limit struck while the link held it) only counts as
+   * dropped if it is still unacknowledged when the journal closes.
    */
   public List<Entry> readFrom(long afterId, int maxRecords, int maxBytes) {
     if (maxRecords <= 0 || maxBytes <= 0) {
@@ -525,51 +529,9 @@ public final class Journal implements AutoCloseable {
     ensureOpen();
     structure.lock();
     try {
-      List<Entry> out = new ArrayList<>(Math.min(maxRecords, 1024));
-      long next = Math.max(afterId, acks.watermark()) + 1;
-      long bytes = 0;
-      Map.Entry<Long, Segment> e = segments.floorEntry(next);
-      if (e == null) {
-        e = segments.firstEntry();
-      }
-      while (e != null && out.size() < maxRecords) {
-        Segment segment = e.getValue();
-        long last = segment.lastId;
-        long limit = segment.size;
-        long id = acks.skipGone(Math.max(next, segment.firstId));
-        if (id <= last) {
-          long pos = locate(segment, id, limit);
-          while (id <= last && out.size() < maxRecords) {
-            int off = window.ensure(segment, pos, HEADER, limit);
-            int length = off < 0 ? -1 : window.view().getInt(off);
-            if (length < 0 || length > maxPayload || window.view().getLong(off + 8) != id) {
-              corruptOnRead(segment, id, pos);
-              break;
-            }
-            if (!out.isEmpty() && bytes + length > maxBytes) {
-              remember(segment, id, pos);
-              return out;
-            }
-            off = window.ensure(segment, pos, HEADER + length, limit);
-            byte[] b = window.bytes();
-            if (off < 0
-                || RecordFormat.checksum(readCrc, b, off, length)
-                    != window.view().getInt(off + 4)) {
-              corruptOnRead(segment, id, pos);
-              break;
-            }
-            out.add(
-                new Entry(
-                    id,
-                    window.view().getLong(off + 16),
-                    Arrays.copyOfRange(b, off + HEADER, off + HEADER + length)));
-            bytes += length;
-            pos += HEADER + length;
-            id++;
-          }
-          remember(segment, id, pos);
-        }
-        e = segments.higherEntry(segment.firstId);
+      List<Entry> out = read(afterId, maxRecords, maxBytes);
+      if (!out.isEmpty()) {
+        acks.handedOut(out.get(out.size() - 1).id());
       }
       return out;
     } catch (IOException ex) {
@@ -577,6 +539,56 @@ public final class Journal implements AutoCloseable {
     } finally {
       structure.unlock();
     }
+  }
+
+  /** Under the structure lock. */
+  private List<Entry> read(long afterId, int maxRecords, int maxBytes) throws IOException {
+    List<Entry> out = new ArrayList<>(Math.min(maxRecords, 1024));
+    long next = Math.max(afterId, acks.watermark()) + 1;
+    long bytes = 0;
+    Map.Entry<Long, Segment> e = segments.floorEntry(next);
+    if (e == null) {
+      e = segments.firstEntry();
+    }
+    while (e != null && out.size() < maxRecords) {
+      Segment segment = e.getValue();
+      long last = segment.lastId;
+      long limit = segment.size;
+      long id = acks.skipGone(Math.max(next, segment.firstId));
+      if (id <= last) {
+        long pos = locate(segment, id, limit);
+        while (id <= last && out.size() < maxRecords) {
+          int off = window.ensure(segment, pos, HEADER, limit);
+          int length = off < 0 ? -1 : window.view().getInt(off);
+          if (length < 0 || length > maxPayload || window.view().getLong(off + 8) != id) {
+            corruptOnRead(segment, id, pos);
+            break;
+          }
+          if (!out.isEmpty() && bytes + length > maxBytes) {
+            remember(segment, id, pos);
+            return out;
+          }
+          off = window.ensure(segment, pos, HEADER + length, limit);
+          byte[] b = window.bytes();
+          if (off < 0
+              || RecordFormat.checksum(readCrc, b, off, length) != window.view().getInt(off + 4)) {
+            corruptOnRead(segment, id, pos);
+            break;
+          }
+          out.add(
+              new Entry(
+                  id,
+                  window.view().getLong(off + 16),
+                  Arrays.copyOfRange(b, off + HEADER, off + HEADER + length)));
+          bytes += length;
+          pos += HEADER + length;
+          id++;
+        }
+        remember(segment, id, pos);
+      }
+      e = segments.higherEntry(segment.firstId);
+    }
+    return out;
   }
 
   /**
@@ -688,6 +700,14 @@ public final class Journal implements AutoCloseable {
       } catch (InterruptedException e) {
         interrupted = true;
       }
+    }
+    long lostInFlight = acks.settleInFlight();
+    if (lostInFlight > 0) {
+      log.warn(
+          "Journal {}: {} records dropped while the link held them were not acknowledged before"
+              + " closing; they are lost and counted as dropped",
+          dir,
+          lostInFlight);
     }
     try {
       syncNow(true);
@@ -805,7 +825,7 @@ public final class Journal implements AutoCloseable {
 
   /** Under the structure lock. */
   private void drop(Segment segment, AtomicLong counter, AtomicBoolean alarmed, String why) {
-    long lost = segment.isEmpty() ? 0 : acks.markGone(segment.firstId, segment.lastId);
+    long lost = segment.isEmpty() ? 0 : acks.markGone(segment.firstId, segment.lastId, counter);
     remove(segment);
     if (lost == 0) {
       return;
@@ -893,7 +913,7 @@ public final class Journal implements AutoCloseable {
 
   /** Under the structure lock: a record that passed recovery is damaged now. */
   private void corruptOnRead(Segment segment, long id, long pos) {
-    long lost = acks.markGone(id, segment.lastId);
+    long lost = acks.markGone(id, segment.lastId, corruptRecords);
     corruptRecords.addAndGet(lost);
     log.error(
         "Journal {}: record {} at offset {} of segment {} is damaged on disk; skipping it and the"

@@ -259,6 +259,28 @@ class JournalTest {
   }
 
   @Test
+  void recordsDroppedWhileTheLinkHoldsThemCountOnlyIfTheyAreNeverAcknowledged() {
+    JournalSettings settings = settings(SEGMENT).withMaxBytes(4 * SEGMENT);
+    Journal journal = open(settings);
+    appendRecords(journal, 1, 10);
+    List<Journal.Entry> held = journal.readFrom(0, 10, Integer.MAX_VALUE); // the link has 1..10
+
+    appendRecords(journal, 11, 300); // the budget drops the oldest segments, 1..10 among them
+    long dropped = journal.stats().droppedByBudget();
+    assertThat(journal.deliveredWatermark()).isGreaterThan(10);
+    assertThat(dropped)
+        .as("dropped before the link held them")
+        .isEqualTo(journal.deliveredWatermark() - 10);
+
+    // The link delivers 1..7 after all; 8..10 it never gets acknowledged before closing.
+    held.subList(0, 7).forEach(e -> journal.acknowledge(e.id()));
+    assertThat(journal.stats().droppedByBudget()).isEqualTo(dropped);
+    assertThat(journal.stats().acknowledged()).isEqualTo(7);
+    journal.close();
+    assertThat(journal.stats().droppedByBudget()).isEqualTo(dropped + 3);
+  }
+
+  @Test
   void segmentsWhoseNewestRecordIsOlderThanTheMaximumAgeAreDroppedAndCounted() throws IOException {
     JournalSettings settings = settings(SEGMENT).withMaxAge(Duration.ofMinutes(10));
     try (Journal journal = open(settings)) {
