@@ -23,6 +23,7 @@ import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
 import org.ketenlink.gateway.journal.Journal;
 import org.ketenlink.gateway.journal.JournalSettings;
+import org.ketenlink.gateway.journal.JournalStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -326,8 +327,40 @@ public final class Gateway implements AutoCloseable {
     public Health readiness() {
       GatewayStatus s = status();
       Map<String, Object> details = new LinkedHashMap<>();
+      List<String> problems = new ArrayList<>();
       s.sources().forEach(x -> details.put("source." + x.id(), x.state().name()));
-      s.links().forEach(x -> details.put("link." + x.id(), x.state().name()));
+      for (int i = 0; i < s.links().size(); i++) {
+        LinkStatus link = s.links().get(i);
+        JournalStats j = s.journals().get(i).stats();
+        details.put("link." + link.id(), link.state().name());
+        Map<String, Object> journal = new LinkedHashMap<>();
+        journal.put("backlogRecords", j.backlogRecords());
+        journal.put("backlogBytes", j.backlogBytes());
+        journal.put("oldestAgeSeconds", j.oldestAgeMillis() / 1000);
+        journal.put("dropped", j.droppedByBudget() + j.droppedByAge());
+        details.put("journal." + link.id(), journal);
+        if (link.state() != ConnectionState.CONNECTED && j.backlogRecords() > 0) {
+          problems.add(
+              ("link %s is %s; its journal holds a growing backlog of %d values (%d bytes, oldest"
+                      + " %d s), delivered in order when the link is back")
+                  .formatted(
+                      link.id(),
+                      link.state(),
+                      j.backlogRecords(),
+                      j.backlogBytes(),
+                      j.oldestAgeMillis() / 1000));
+        }
+        if (j.droppedByBudget() + j.droppedByAge() > 0) {
+          problems.add(
+              "journal of link %s dropped %d undelivered values (budget %d, age %d)"
+                  .formatted(
+                      link.id(),
+                      j.droppedByBudget() + j.droppedByAge(),
+                      j.droppedByBudget(),
+                      j.droppedByAge()));
+        }
+      }
+      details.put("problems", problems);
       return new Health(s.ready(), details);
     }
 

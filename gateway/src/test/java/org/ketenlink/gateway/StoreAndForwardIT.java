@@ -3,6 +3,11 @@ package org.ketenlink.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +55,17 @@ class StoreAndForwardIT {
                   g.status().journals().get(0).stats().backlogRecords() > 50
                       && System.nanoTime() - outageStart > 5_000_000_000L);
           assertThat(partner.received().size()).isLessThanOrEqualTo(before + 1);
+          HttpResponse<String> ready =
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create(g.adminUrl().orElseThrow() + "/ready"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+          assertThat(ready.statusCode()).isEqualTo(503);
+          JsonNode readiness = Schemas.parse(ready.body().getBytes(StandardCharsets.UTF_8));
+          assertThat(readiness.toString()).contains("link main is").contains("growing backlog");
+          assertThat(readiness.findValue("journal.main").get("backlogRecords").asLong())
+              .isGreaterThan(50);
 
           network.refuse(false);
           GatewayFailuresIT.await(
