@@ -30,12 +30,40 @@ final class GatewayFixture {
       """;
 
   static Simulator simulator(Path dir) {
+    return builder(dir).start();
+  }
+
+  /**
+   * The same fieldlab plus one load machine, {@code Load/Machine001}, whose {@code variables}
+   * values all change every {@code interval}: a steady, known load.
+   */
+  static Simulator simulatorWithLoad(Path dir, int variables, Duration interval) {
+    return builder(dir).load(1, variables, interval).start();
+  }
+
+  private static Simulator.Builder builder(Path dir) {
     return Simulator.builder()
         .port(0)
         .pkiDir(dir.resolve("simulator-pki"))
         .scenario(Scenario.parse(SCENARIO, "gateway-it"))
-        .seed(3)
-        .start();
+        .seed(3);
+  }
+
+  /**
+   * {@code yaml} with one more source, {@code load1}, that reads the load machine's {@code
+   * variables} values (topics {@code .../load/load1/data/VarNNNNN}).
+   */
+  static String withLoadSource(String yaml, Simulator sim, int variables) {
+    StringBuilder b = new StringBuilder();
+    b.append("  - id: load1\n    endpoint: \"").append(sim.endpointUrl()).append("\"\n");
+    b.append("    line: load\n    publishingInterval: 100ms\n");
+    b.append("    signalDefaults: {samplingInterval: 0ms, queueSize: 4}\n    signals:\n");
+    for (int v = 1; v <= variables; v++) {
+      b.append(
+          "      - {name: Var%05d, nodeId: \"nsu=%s;s=Load/Machine001/Var%05d\"}\n"
+              .formatted(v, NS, v));
+    }
+    return yaml.replace("links:\n", b + "links:\n");
   }
 
   /** The signals of most tests: numbers with units, a state with a value map, counters. */

@@ -49,6 +49,21 @@ final class TestSubscriber implements AutoCloseable {
   /** A subscriber over TLS when {@code tls} is given (it carries the client certificate). */
   TestSubscriber(String serverUri, String clientId, javax.net.ssl.SSLSocketFactory tls)
       throws MqttException {
+    this(serverUri, clientId, tls, false);
+  }
+
+  /**
+   * A partner as it would run in production: a persistent session (the broker queues its QoS 1
+   * messages while it is away, also across a broker restart with persistence) that reconnects by
+   * itself within about two seconds.
+   */
+  static TestSubscriber persistent(String serverUri, String clientId) throws MqttException {
+    return new TestSubscriber(serverUri, clientId, null, true);
+  }
+
+  private TestSubscriber(
+      String serverUri, String clientId, javax.net.ssl.SSLSocketFactory tls, boolean persistent)
+      throws MqttException {
     client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
     client.setCallback(
         new MqttCallback() {
@@ -91,8 +106,12 @@ final class TestSubscriber implements AutoCloseable {
           public void authPacketArrived(int reasonCode, MqttProperties properties) {}
         });
     MqttConnectionOptions o = new MqttConnectionOptions();
-    o.setCleanStart(true);
-    o.setAutomaticReconnect(false);
+    o.setCleanStart(!persistent);
+    o.setAutomaticReconnect(persistent);
+    if (persistent) {
+      o.setSessionExpiryInterval(3600L);
+      o.setAutomaticReconnectDelay(1, 2);
+    }
     if (tls != null) {
       o.setSocketFactory(tls);
       o.setHttpsHostnameVerificationEnabled(false);

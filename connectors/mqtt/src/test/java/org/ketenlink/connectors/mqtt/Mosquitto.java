@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Mosquitto broker for one test: its own config file in a temporary folder, a free loopback
  * port that it keeps across restarts, its log in {@link #log()}. Fails, never skips, when the
- * binary is missing: the MQTT tests are meant to run against a real broker (CI installs it).
+ * binary is missing: the MQTT tests are meant to run against a real broker (CI installs it). Shared
+ * with the gateway's tests through this module's test jar.
  */
-final class Mosquitto implements AutoCloseable {
+public final class Mosquitto implements AutoCloseable {
   private static final Path BINARY = Path.of("/usr/sbin/mosquitto");
 
   private final Path dir;
@@ -56,30 +57,31 @@ final class Mosquitto implements AutoCloseable {
   }
 
   /** Writes the config; {@link #start()} starts the broker. Lines go after the listener line. */
-  static Mosquitto prepare(Path dir, String... lines) throws IOException {
+  public static Mosquitto prepare(Path dir, String... lines) throws IOException {
     return new Mosquitto(dir, List.of(lines));
   }
 
-  static Mosquitto start(Path dir, String... lines) throws IOException, InterruptedException {
+  public static Mosquitto start(Path dir, String... lines)
+      throws IOException, InterruptedException {
     Mosquitto broker = prepare(dir, lines);
     broker.start();
     return broker;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "tcp://127.0.0.1:" + port;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** Starts (again) on the same port and returns once it accepts connections. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
           "Mosquitto is not installed: "
@@ -115,14 +117,14 @@ final class Mosquitto implements AutoCloseable {
   }
 
   /** SIGKILL: no clean shutdown, nothing saved. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
   /** SIGTERM: disconnects clients and saves persistent sessions if persistence is on. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process != null) {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -131,7 +133,7 @@ final class Mosquitto implements AutoCloseable {
     }
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.exists(logFile) ? Files.readString(logFile) : "";
     } catch (IOException e) {
@@ -139,7 +141,7 @@ final class Mosquitto implements AutoCloseable {
     }
   }
 
-  long logLines(String fragment) {
+  public long logLines(String fragment) {
     return log().lines().filter(l -> l.contains(fragment)).count();
   }
 
@@ -157,7 +159,7 @@ final class Mosquitto implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
