@@ -39,6 +39,9 @@ import org.ketenlink.simulator.Simulator;
  * ./mvnw -B -pl gateway test -Dtest=EndToEndBenchmark -Dbench.machines=10 -Dbench.variables=100 \
  *     -Dbench.intervalMs=100 -Dbench.seconds=30
  * </pre>
+ *
+ * <p>{@code -Dbench.journalSync=none|group|always} sets the journal's sync policy (default: the
+ * gateway's default, group commit every 200 ms).
  */
 class EndToEndBenchmark {
 
@@ -69,7 +72,11 @@ class EndToEndBenchmark {
             .load(machines, variables, Duration.ofMillis(intervalMs))
             .start()) {
       Path configFile = dir.resolve("bench.yaml");
-      Files.writeString(configFile, config(sim.endpointUrl(), machines, variables, intervalMs));
+      String sync = System.getProperty("bench.journalSync", "");
+      Files.writeString(
+          configFile,
+          config(sim.endpointUrl(), machines, variables, intervalMs)
+              + (sync.isEmpty() ? "" : "journal: {sync: " + sync + "}\n"));
       GatewayConfig config = new ConfigLoader().load(configFile);
       GatewayFixture.trustEachOther(sim, config);
 
@@ -157,7 +164,7 @@ class EndToEndBenchmark {
             Locale.ROOT,
             "E2E-BENCHMARK signals=%d interval=%dms offered=%.0f/s delivered=%.0f/s (%.1f%%)"
                 + " latency p50=%dms p99=%dms max=%dms gatewayCpu=%.1f%% of one core"
-                + " gatewayPeakRss=%dMB heap=%s subscriberQos=%d seconds=%d%n",
+                + " gatewayPeakRss=%dMB heap=%s subscriberQos=%d journalSync=%s seconds=%d%n",
             machines * variables,
             intervalMs,
             offered,
@@ -170,6 +177,7 @@ class EndToEndBenchmark {
             peakRss / 1024,
             heap,
             subscriberQos,
+            sync.isEmpty() ? "default" : sync,
             seconds);
         System.out.println("E2E-BENCHMARK gateway VmHWM=" + hwmKb(pid) / 1024 + "MB");
         sub.disconnect().waitForCompletion(5_000);
