@@ -112,6 +112,7 @@ public final class Gateway implements AutoCloseable {
     pipeline =
         new Pipeline(
             streams(),
+            config.agreements(),
             outlets,
             new PayloadEncoder(config.gateway().id(), run),
             clock,

@@ -15,8 +15,8 @@ import org.ketenlink.connectors.api.Source;
 
 /**
  * The one metrics catalogue: every meter the gateway exposes is named here, all under {@code
- * ketenlink.*}, with low-cardinality tags only (source, link, stage, reason). Documented in
- * docs/operations.md.
+ * ketenlink.*}, with low-cardinality tags only (source, link, stage, reason, partner, agreement).
+ * Documented in docs/operations.md.
  */
 final class GatewayMetrics {
 
@@ -24,6 +24,7 @@ final class GatewayMetrics {
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> shared = new ConcurrentHashMap<>();
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -179,6 +180,28 @@ final class GatewayMetrics {
                     .publishPercentiles(0.5, 0.99)
                     .register(registry))
         .record(sinceReceived);
+  }
+
+  /** A message of {@code bytes} payload was shared with a partner under an agreement. */
+  void shared(String partner, String agreement, int bytes) {
+    Counter[] c =
+        shared.computeIfAbsent(
+            partner + "/" + agreement,
+            k ->
+                new Counter[] {
+                  Counter.builder("ketenlink.share.messages")
+                      .description("Messages shared with a partner, by agreement")
+                      .tag("partner", partner)
+                      .tag("agreement", agreement)
+                      .register(registry),
+                  Counter.builder("ketenlink.share.bytes")
+                      .description("Payload bytes shared with a partner, by agreement")
+                      .tag("partner", partner)
+                      .tag("agreement", agreement)
+                      .register(registry)
+                });
+    c[0].increment();
+    c[1].increment(bytes);
   }
 
   private static double connected(ConnectionState state) {

@@ -10,7 +10,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Set;
+import org.ketenlink.connectors.api.Unit;
 import org.ketenlink.connectors.api.Value;
+import org.ketenlink.gateway.config.GatewayConfig;
 
 /**
  * Encodes payloads as compact JSON, as specified by the JSON Schemas in {@code docs/schemas}.
@@ -20,6 +23,7 @@ final class PayloadEncoder {
 
   static final String SAMPLE_SCHEMA = "ketenlink.sample/1";
   static final String STATUS_SCHEMA = "ketenlink.status/1";
+  static final String SHARE_SCHEMA = "ketenlink.share/1";
   static final String CONTENT_TYPE = "application/json";
 
   /** UTC, ISO-8601, always with milliseconds. */
@@ -53,10 +57,7 @@ final class PayloadEncoder {
       g.writeFieldName("value");
       writeValue(g, s.value());
       if (s.unit().isPresent()) {
-        g.writeObjectFieldStart("unit");
-        g.writeStringField("code", s.unit().get().code());
-        g.writeStringField("symbol", s.unit().get().symbol());
-        g.writeEndObject();
+        writeUnit(g, s.unit().get());
       }
       g.writeStringField("quality", s.quality().label());
       g.writeStringField("status", String.format("0x%08X", s.statusCode()));
@@ -67,6 +68,103 @@ final class PayloadEncoder {
       throw new UncheckedIOException(e);
     }
     return buffer.toByteArray();
+  }
+
+  /**
+   * A partner's view of one value ({@code ketenlink.share/1}): the sample's fields, under the
+   * partner's own sequence number, less the fields its agreement redacts.
+   */
+  byte[] share(NormalisedSample s, Sharer.Grant grant, long seq) {
+    Set<String> redact = grant.agreement().redact();
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      shareHeader(g, grant, seq, s.stream());
+      g.writeFieldName("value");
+      writeValue(g, s.value());
+      if (s.unit().isPresent() && !redact.contains("unit")) {
+        writeUnit(g, s.unit().get());
+      }
+      if (!redact.contains("quality")) {
+        g.writeStringField("quality", s.quality().label());
+      }
+      if (!redact.contains("status")) {
+        g.writeStringField("status", String.format("0x%08X", s.statusCode()));
+      }
+      if (!redact.contains("sourceTime")) {
+        g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
+      }
+      if (!redact.contains("gatewayTime")) {
+        g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toByteArray();
+  }
+
+  /** A partner's aggregated view of one window ({@code ketenlink.share/1} with a window). */
+  byte[] shareWindow(Sharer.Grant grant, long seq, Sharer.Window w) {
+    Set<String> redact = grant.agreement().redact();
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      shareHeader(g, grant, seq, grant.stream());
+      g.writeObjectFieldStart("window");
+      g.writeStringField("start", TIME.format(w.start()));
+      g.writeStringField("end", TIME.format(w.end()));
+      g.writeEndObject();
+      for (GatewayConfig.Aggregate a : grant.agreement().granularity().aggregates()) {
+        g.writeFieldName(a.key());
+        switch (a) {
+          case LAST -> writeValue(g, w.last());
+          case COUNT -> g.writeNumber(w.count());
+          case MIN -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.min());
+          case MAX -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.max());
+          case AVG -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.sum() / w.numeric());
+        }
+      }
+      if (w.unit().isPresent() && !redact.contains("unit")) {
+        writeUnit(g, w.unit().get());
+      }
+      if (!redact.contains("quality")) {
+        g.writeStringField("quality", w.worst().label());
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toByteArray();
+  }
+
+  private void shareHeader(JsonGenerator g, Sharer.Grant grant, long seq, StreamSpec stream)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("schema", SHARE_SCHEMA);
+    g.writeStringField("gateway", gatewayId);
+    g.writeStringField("run", run);
+    g.writeNumberField("seq", seq);
+    g.writeStringField("partner", grant.agreement().partner());
+    g.writeStringField("agreement", grant.agreement().id());
+    if (!grant.agreement().redact().contains("asset")) {
+      g.writeStringField("asset", stream.asset());
+    }
+    g.writeStringField("signal", stream.name());
+    g.writeStringField("kind", stream.kind().topicName());
+  }
+
+  private static void writeUnit(JsonGenerator g, Unit unit) throws IOException {
+    g.writeObjectFieldStart("unit");
+    g.writeStringField("code", unit.code());
+    g.writeStringField("symbol", unit.symbol());
+    g.writeEndObject();
+  }
+
+  private static void writeNumberOrNull(JsonGenerator g, Double d) throws IOException {
+    if (d == null) {
+      g.writeNull();
+    } else {
+      writeValue(g, new Value.Real(d));
+    }
   }
 
   /** The retained gateway status: {@code online} as birth, {@code offline} as Last Will. */

@@ -14,14 +14,15 @@ import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.Sample;
 import org.ketenlink.connectors.api.SampleSink;
 import org.ketenlink.connectors.api.SignalInfo;
+import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.journal.Journal;
 import org.ketenlink.gateway.journal.JournalException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data path, wired in one place and read top to bottom: source → normalise → encode → journal
- * (one per link) → forwarder → link. (Derive and share join this line in later stages.)
+ * The data path, wired in one place and read top to bottom: source → normalise → encode → share
+ * (partners' views) → journal (one per link) → forwarder → link. (Derive joins this line later.)
  *
  * <p>Sources hand samples over through a bounded queue and never wait; one pipeline thread is the
  * single writer of everything downstream, which keeps the order per stream. A full queue drops the
@@ -34,6 +35,7 @@ final class Pipeline implements AutoCloseable {
 
   private final BlockingQueue<Object> queue;
   private final Normaliser normaliser;
+  private final Sharer sharer;
   private final PayloadEncoder encoder;
   private final List<Outlet> outlets;
   private final Clock clock;
@@ -53,6 +55,7 @@ final class Pipeline implements AutoCloseable {
    */
   Pipeline(
       Map<String, StreamSpec> streams,
+      List<AgreementConfig> agreements,
       List<Outlet> outlets,
       PayloadEncoder encoder,
       Clock clock,
@@ -62,6 +65,7 @@ final class Pipeline implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
+    this.sharer = new Sharer(streams, agreements, encoder, metrics);
     this.outlets = List.copyOf(outlets);
     this.clock = clock;
     this.metrics = metrics;
@@ -129,7 +133,8 @@ final class Pipeline implements AutoCloseable {
     List<Object> batch = new ArrayList<>(BATCH);
     while (running) {
       try {
-        Object first = queue.poll(200, TimeUnit.MILLISECONDS);
+        Object first = queue.poll(100, TimeUnit.MILLISECONDS);
+        sharer.flush(clock.instant(), this::journal); // aggregation windows that have ended
         if (first == null) {
           continue;
         }
@@ -174,6 +179,12 @@ final class Pipeline implements AutoCloseable {
             s.retain() ? Optional.empty() : s.expiry(),
             PayloadEncoder.CONTENT_TYPE,
             Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA));
+    journal(message);
+    sharer.share(n, this::journal);
+  }
+
+  /** Appends one message to every link's journal. */
+  private void journal(Message message) {
     byte[] record = MessageCodec.encode(message);
     for (Outlet o : outlets) {
       try {

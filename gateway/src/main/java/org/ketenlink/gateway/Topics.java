@@ -1,5 +1,6 @@
 package org.ketenlink.gateway;
 
+import org.ketenlink.gateway.config.ConfigLoader;
 import org.ketenlink.gateway.config.GatewayConfig;
 
 /**
@@ -8,6 +9,7 @@ import org.ketenlink.gateway.config.GatewayConfig;
  * <pre>
  * ketenlink/v1/{enterprise}/{site}/{area}/{line}/{machine}/{kind}/{name}
  * ketenlink/v1/{enterprise}/{site}/{area}/_gateway/{gatewayId}/status
+ * ketenlink/v1/partners/{partner}/{enterprise}/{site}/{area}/{line}/{machine}/{kind}/{name}
  * </pre>
  *
  * Configuration validation guarantees that no level contains '/', '+', '#' or starts with '_'.
@@ -26,6 +28,19 @@ final class Topics {
 
   String signal(String line, String machine, GatewayConfig.Kind kind, String name) {
     return prefix + "/" + line + "/" + machine + "/" + kind.topicName() + "/" + name;
+  }
+
+  /**
+   * A stream's topic in a partner's view: the same levels under the partner's own prefix, so one
+   * broker ACL pattern ({@code ketenlink/v1/partners/<partner>/#}) covers everything it may see.
+   */
+  static String partner(String partner, String streamTopic) {
+    return partnerPrefix(partner) + streamTopic.substring(ROOT.length());
+  }
+
+  /** Everything one partner may subscribe to lives under this prefix. */
+  static String partnerPrefix(String partner) {
+    return ROOT + "/" + ConfigLoader.PARTNERS_LEVEL + "/" + partner;
   }
 
   String gatewayStatus() {

@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,13 +25,17 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ketenlink.gateway.config.GatewayConfig.AdminConfig;
+import org.ketenlink.gateway.config.GatewayConfig.Aggregate;
+import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.config.GatewayConfig.BrokerConfig;
 import org.ketenlink.gateway.config.GatewayConfig.BrokerTlsConfig;
 import org.ketenlink.gateway.config.GatewayConfig.Deadband;
+import org.ketenlink.gateway.config.GatewayConfig.Granularity;
 import org.ketenlink.gateway.config.GatewayConfig.Identity;
 import org.ketenlink.gateway.config.GatewayConfig.Kind;
 import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
 import org.ketenlink.gateway.config.GatewayConfig.NodeAddress;
+import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PublishConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SecurityMode;
 import org.ketenlink.gateway.config.GatewayConfig.SecurityPolicy;
@@ -185,8 +190,17 @@ public final class ConfigLoader {
     GatewayConfig read() {
       root.onlyKeys(
           Set.of(
-              "gateway", "dataDir", "pkiDir", "sources", "links", "broker", "admin", "publish",
-              "journal"));
+              "gateway",
+              "dataDir",
+              "pkiDir",
+              "sources",
+              "links",
+              "broker",
+              "admin",
+              "publish",
+              "journal",
+              "partners",
+              "agreements"));
       Identity identity = identity();
       Path dataDir = path(root, "dataDir").orElse(base.resolve(DEFAULT_DATA_DIR));
       Path pkiDir = path(root, "pkiDir").orElse(dataDir.resolve("pki"));
@@ -215,8 +229,222 @@ public final class ConfigLoader {
       BrokerConfig broker = broker();
       AdminConfig admin = admin();
       GatewayConfig.JournalConfig journal = journal();
+      List<PartnerConfig> partners = root.list("partners", (n, i) -> partner(n));
+      unique(partners.stream().map(PartnerConfig::id).toList(), "partners", "id");
+      Set<String> partnerIds =
+          new java.util.TreeSet<>(partners.stream().map(PartnerConfig::id).toList());
+      List<AgreementConfig> agreements =
+          root.list("agreements", (n, i) -> agreement(n, partnerIds, sources));
+      unique(agreements.stream().map(AgreementConfig::id).toList(), "agreements", "id");
+      noOverlap(agreements, sources);
+      if (identity.enterprise().equals(PARTNERS_LEVEL)) {
+        problems.add(
+            "gateway.enterprise: '"
+                + PARTNERS_LEVEL
+                + "' is reserved for the partners' topics (ketenlink/v1/partners/...)");
+      }
       return new GatewayConfig(
-          identity, dataDir, pkiDir, sources, links, broker, admin, publish, journal);
+          identity,
+          dataDir,
+          pkiDir,
+          sources,
+          links,
+          broker,
+          admin,
+          publish,
+          journal,
+          partners,
+          agreements);
+    }
+
+    /**
+     * A partner sees each stream under one topic, so two of its agreements in force at the same
+     * time must not grant the same stream (a renewal that starts when the old one ends is fine).
+     */
+    private void noOverlap(List<AgreementConfig> agreements, List<SourceConfig> sources) {
+      for (int i = 0; i < agreements.size(); i++) {
+        for (int j = i + 1; j < agreements.size(); j++) {
+          AgreementConfig a = agreements.get(i);
+          AgreementConfig b = agreements.get(j);
+          if (!a.partner().equals(b.partner()) || !overlapInTime(a, b)) {
+            continue;
+          }
+          for (SourceConfig src : sources) {
+            for (SignalConfig sig : src.signals()) {
+              String kind = sig.kind().topicName();
+              if (selects(a, src, kind, sig.name()) && selects(b, src, kind, sig.name())) {
+                problems.add(
+                    "agreements["
+                        + j
+                        + "].share: grants "
+                        + String.join("/", src.line(), src.machine(), kind, sig.name())
+                        + " to partner "
+                        + a.partner()
+                        + " a second time (also in agreement "
+                        + a.id()
+                        + ") while both are in force; a partner sees a stream under one agreement");
+                return;
+              }
+            }
+          }
+        }
+      }
+    }
+
+    private static boolean selects(AgreementConfig a, SourceConfig src, String kind, String name) {
+      return a.share().stream().anyMatch(s -> s.matches(src.line(), src.machine(), kind, name));
+    }
+
+    private static boolean overlapInTime(AgreementConfig a, AgreementConfig b) {
+      Instant aFrom = a.validFrom().orElse(Instant.MIN);
+      Instant aUntil = a.validUntil().orElse(Instant.MAX);
+      Instant bFrom = b.validFrom().orElse(Instant.MIN);
+      Instant bUntil = b.validUntil().orElse(Instant.MAX);
+      return aFrom.isBefore(bUntil) && bFrom.isBefore(aUntil);
+    }
+
+    private PartnerConfig partner(YamlNode n) {
+      n.onlyKeys(Set.of("id", "name", "certificate"));
+      String id = n.id("id", GATEWAY_ID, GATEWAY_ID_RULE, Optional.empty());
+      String name = n.text("name", id);
+      Optional<String> subject = Optional.empty();
+      Optional<String> fingerprint = Optional.empty();
+      Optional<YamlNode> cert = n.object("certificate");
+      if (cert.isPresent()) {
+        YamlNode c = cert.get();
+        c.onlyKeys(Set.of("subject", "fingerprint"));
+        subject = c.text("subject").filter(x -> !x.isBlank());
+        fingerprint = c.text("fingerprint").map(ConfigLoader::fingerprint);
+        if (fingerprint.isPresent() && !FINGERPRINT.matcher(fingerprint.get()).matches()) {
+          c.problem(
+              "fingerprint",
+              "must be the certificate's SHA-256 fingerprint: 64 hex digits, optionally in pairs"
+                  + " separated by ':' and prefixed with 'sha256:'");
+        }
+      }
+      return new PartnerConfig(id, name, subject, fingerprint);
+    }
+
+    private AgreementConfig agreement(
+        YamlNode n, Set<String> partnerIds, List<SourceConfig> sources) {
+      n.onlyKeys(
+          Set.of(
+              "id",
+              "partner",
+              "purpose",
+              "validFrom",
+              "validUntil",
+              "share",
+              "granularity",
+              "redact",
+              "messageExpiry"));
+      String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
+      String partner = n.requiredText("partner", "the id of a partner under partners");
+      if (!partner.isEmpty() && !partnerIds.contains(partner)) {
+        n.problem(
+            "partner",
+            "'" + partner + "' is not a partner; known: " + String.join(", ", partnerIds));
+      }
+      String purpose = n.requiredText("purpose", "why the partner gets this data, for the record");
+      Optional<Instant> from = n.instant("validFrom");
+      Optional<Instant> until = n.instant("validUntil");
+      if (from.isPresent() && until.isPresent() && !until.get().isAfter(from.get())) {
+        n.problem("validUntil", "must be after validFrom (" + from.get() + ")");
+      }
+      if (!n.has("share")) {
+        n.problem("share", "missing (list the streams granted, e.g. - line1/cnc1/state/#)");
+      }
+      List<StreamSelector> share = new ArrayList<>();
+      List<String> selectors = n.texts("share");
+      for (int i = 0; i < selectors.size(); i++) {
+        String where = n.at("share") + "[" + i + "]";
+        StreamSelector.Result r = StreamSelector.parse(selectors.get(i));
+        if (r.problem().isPresent()) {
+          problems.add(where + ": '" + selectors.get(i) + "' " + r.problem().get());
+          continue;
+        }
+        StreamSelector sel = r.selector().orElseThrow();
+        if (sources.stream()
+            .noneMatch(
+                src ->
+                    src.signals().stream()
+                        .anyMatch(
+                            sig ->
+                                sel.matches(
+                                    src.line(),
+                                    src.machine(),
+                                    sig.kind().topicName(),
+                                    sig.name())))) {
+          problems.add(where + ": '" + sel + "' matches no configured signal");
+        }
+        share.add(sel);
+      }
+      if (n.has("share") && selectors.isEmpty()) {
+        n.problem("share", "must list at least one stream selector");
+      }
+      Set<String> redact = new java.util.LinkedHashSet<>(n.texts("redact"));
+      for (String field : redact) {
+        if (!GatewayConfig.REDACTABLE.contains(field)) {
+          n.problem(
+              "redact",
+              "'"
+                  + field
+                  + "' cannot be redacted; choose from "
+                  + String.join(", ", GatewayConfig.REDACTABLE));
+        }
+      }
+      Optional<Duration> expiry =
+          n.has("messageExpiry")
+              ? Optional.of(
+                  n.duration(
+                      "messageExpiry", Duration.ZERO, Duration.ofSeconds(1), Duration.ofDays(30)))
+              : Optional.empty();
+      return new AgreementConfig(
+          id, partner, purpose, from, until, share, granularity(n), redact, expiry);
+    }
+
+    private Granularity granularity(YamlNode n) {
+      if (!n.has("granularity")) {
+        return Granularity.raw();
+      }
+      Optional<YamlNode> g =
+          n.isMapping("granularity") ? n.object("granularity") : Optional.empty();
+      if (g.isEmpty()) {
+        String text = n.text("granularity", "");
+        if (!text.equals("raw")) {
+          n.problem(
+              "granularity",
+              "'"
+                  + text
+                  + "' is not 'raw' or {every: 10s, aggregate: [last, min, max, avg, count]}");
+        }
+        return Granularity.raw();
+      }
+      YamlNode a = g.get();
+      a.onlyKeys(Set.of("every", "aggregate"));
+      if (!a.has("every")) {
+        a.problem("every", "missing (the window, e.g. 10s)");
+      }
+      Duration every =
+          a.duration("every", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofDays(1));
+      List<Aggregate> aggregates = new ArrayList<>();
+      List<String> names =
+          a.has("aggregate") ? a.texts("aggregate") : List.of("last", "min", "max", "avg", "count");
+      for (String name : names) {
+        Aggregate agg = AGGREGATES.get(name);
+        if (agg == null) {
+          a.problem(
+              "aggregate",
+              "'" + name + "' is not one of " + String.join(", ", AGGREGATES.keySet()));
+        } else if (!aggregates.contains(agg)) {
+          aggregates.add(agg);
+        }
+      }
+      if (a.has("aggregate") && names.isEmpty()) {
+        a.problem(
+            "aggregate", "must list at least one of " + String.join(", ", AGGREGATES.keySet()));
+      }
+      return new Granularity(Optional.of(every), aggregates);
     }
 
     private Identity identity() {
@@ -668,6 +896,31 @@ public final class ConfigLoader {
           SecurityMode.SIGN,
           "SignAndEncrypt",
           SecurityMode.SIGN_AND_ENCRYPT);
+
+  /** The topic level under which partners' views are published. */
+  public static final String PARTNERS_LEVEL = "partners";
+
+  private static final Pattern FINGERPRINT = Pattern.compile("[0-9A-F]{64}");
+
+  /** A fingerprint in its canonical form: 64 upper-case hex digits. */
+  static String fingerprint(String text) {
+    String t = text.strip();
+    if (t.regionMatches(true, 0, "sha256:", 0, 7)) {
+      t = t.substring(7);
+    }
+    return t.replace(":", "").toUpperCase(java.util.Locale.ROOT);
+  }
+
+  private static final Map<String, Aggregate> AGGREGATES = aggregates();
+
+  private static Map<String, Aggregate> aggregates() {
+    Map<String, Aggregate> m = new LinkedHashMap<>();
+    for (Aggregate a : Aggregate.values()) {
+      m.put(a.key(), a);
+    }
+    return m;
+  }
+
   private static final Map<String, GatewayConfig.JournalSync> SYNCS =
       linked(
           "always", GatewayConfig.JournalSync.ALWAYS,

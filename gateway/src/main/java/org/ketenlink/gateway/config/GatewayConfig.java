@@ -2,9 +2,12 @@ package org.ketenlink.gateway.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The whole gateway configuration: typed, immutable, validated once by {@link ConfigLoader}. Every
@@ -19,11 +22,15 @@ public record GatewayConfig(
     BrokerConfig broker,
     AdminConfig admin,
     PublishConfig publish,
-    JournalConfig journal) {
+    JournalConfig journal,
+    List<PartnerConfig> partners,
+    List<AgreementConfig> agreements) {
 
   public GatewayConfig {
     sources = List.copyOf(sources);
     links = List.copyOf(links);
+    partners = List.copyOf(partners);
+    agreements = List.copyOf(agreements);
   }
 
   /**
@@ -108,7 +115,7 @@ public record GatewayConfig(
     ALARM;
 
     public String topicName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -226,4 +233,89 @@ public record GatewayConfig(
    * @param messageExpiry MQTT 5 message expiry for data messages; empty for none
    */
   public record PublishConfig(int qos, Optional<Duration> messageExpiry) {}
+
+  /**
+   * A chain partner (supplier or customer). It sees nothing unless an agreement grants it.
+   *
+   * @param id the partner's topic level ({@code ketenlink/v1/partners/<id>/...}) and, by default,
+   *     the common name of its client certificate
+   * @param certificateSubject the subject its client certificate must carry, when not {@code
+   *     CN=<id>}
+   * @param certificateFingerprint the SHA-256 fingerprint its certificate must have, pinned
+   */
+  public record PartnerConfig(
+      String id,
+      String name,
+      Optional<String> certificateSubject,
+      Optional<String> certificateFingerprint) {}
+
+  /** What an aggregated view carries per window. */
+  public enum Aggregate {
+    LAST,
+    MIN,
+    MAX,
+    AVG,
+    COUNT;
+
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * How finely a partner sees the values: every value ({@link #raw()}), or one message per window
+   * of {@code every} with the chosen aggregates.
+   */
+  public record Granularity(Optional<Duration> every, List<Aggregate> aggregates) {
+    public Granularity {
+      aggregates = List.copyOf(aggregates);
+    }
+
+    public static Granularity raw() {
+      return new Granularity(Optional.empty(), List.of());
+    }
+
+    public boolean isRaw() {
+      return every.isEmpty();
+    }
+  }
+
+  /** The payload fields an agreement may withhold from its partner. */
+  public static final List<String> REDACTABLE =
+      List.of("asset", "unit", "quality", "status", "sourceTime", "gatewayTime");
+
+  /**
+   * A sharing agreement: what one partner may see, how finely, for how long and why. Default deny:
+   * a stream reaches a partner only through an agreement that selects it and is valid now.
+   *
+   * @param share the streams granted, as selectors over {@code line/machine/kind/name}
+   * @param redact payload fields withheld (from {@link #REDACTABLE})
+   * @param messageExpiry MQTT message expiry of the partner's messages; empty for the publish
+   *     default
+   */
+  public record AgreementConfig(
+      String id,
+      String partner,
+      String purpose,
+      Optional<Instant> validFrom,
+      Optional<Instant> validUntil,
+      List<StreamSelector> share,
+      Granularity granularity,
+      Set<String> redact,
+      Optional<Duration> messageExpiry) {
+
+    public AgreementConfig {
+      share = List.copyOf(share);
+      redact = Set.copyOf(redact);
+    }
+
+    /**
+     * Whether the agreement is in force at {@code t}: from {@code validFrom}, until before {@code
+     * validUntil}.
+     */
+    public boolean activeAt(Instant t) {
+      return validFrom.map(f -> !t.isBefore(f)).orElse(true)
+          && validUntil.map(u -> t.isBefore(u)).orElse(true);
+    }
+  }
 }

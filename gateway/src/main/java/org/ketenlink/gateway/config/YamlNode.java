@@ -63,6 +63,11 @@ final class YamlNode {
     }
   }
 
+  /** Whether {@code key} is present and a mapping (no problem reported either way). */
+  boolean isMapping(String key) {
+    return has(key) && node.get(key).isObject();
+  }
+
   Optional<YamlNode> object(String key) {
     if (!has(key)) {
       return Optional.empty();
@@ -94,6 +99,41 @@ final class YamlNode {
       out.add(item.apply(new YamlNode(arr.get(i), p, problems), i));
     }
     return out;
+  }
+
+  /** A list of single values (strings, numbers); empty when absent. */
+  List<String> texts(String key) {
+    List<String> out = new ArrayList<>();
+    if (!has(key)) {
+      return out;
+    }
+    JsonNode arr = node.get(key);
+    if (!arr.isArray()) {
+      problem(key, "must be a list");
+      return out;
+    }
+    for (int i = 0; i < arr.size(); i++) {
+      if (!arr.get(i).isValueNode()) {
+        problems.add(at(key) + "[" + i + "]: must be a single value");
+      } else {
+        out.add(arr.get(i).asText());
+      }
+    }
+    return out;
+  }
+
+  /** An ISO-8601 instant such as {@code 2027-01-01T00:00:00Z}. */
+  Optional<java.time.Instant> instant(String key) {
+    Optional<String> v = text(key);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(java.time.OffsetDateTime.parse(v.get()).toInstant());
+    } catch (java.time.format.DateTimeParseException e) {
+      problem(key, "'" + v.get() + "' is not a date and time like 2027-01-01T00:00:00Z");
+      return Optional.empty();
+    }
   }
 
   Map<String, JsonNode> fields() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -233,6 +234,140 @@ class ConfigLoaderTest {
             e ->
                 assertThat(e.problems())
                     .anyMatch(p -> p.startsWith("journal.maxBytes: 'lots' is not a size")));
+  }
+
+  private static final String SHARING_BASE =
+      """
+      gateway: {id: gw, enterprise: e, site: s, area: a}
+      sources:
+        - {id: cnc1, endpoint: "opc.tcp://h:1", line: line1, signals: [
+            {name: spindleSpeed, nodeId: "i=1"}, {name: power, nodeId: "i=2"},
+            {name: state, kind: state, nodeId: "i=3"}]}
+      links: [{id: l, broker: embedded}]
+      """;
+
+  @Test
+  void partnersAndAgreementsAreRead() {
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                SHARING_BASE
+                    + """
+                    partners:
+                      - id: acme
+                        name: ACME Bikes B.V.
+                        certificate: {fingerprint: "sha256:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89"}
+                      - {id: velo}
+                    agreements:
+                      - id: acme-status
+                        partner: acme
+                        purpose: Delivery planning
+                        validFrom: 2026-01-01T00:00:00Z
+                        validUntil: 2027-01-01T00:00:00+01:00
+                        share: [line1/cnc1/state/#, line1/+/data/spindle*]
+                        redact: [status, sourceTime]
+                        messageExpiry: 1h
+                      - id: velo-energy
+                        partner: velo
+                        purpose: Energy reporting
+                        share: [line1/cnc1/data/power]
+                        granularity: {every: 10s, aggregate: [min, max, avg]}
+                    """,
+                "share.yaml",
+                dir);
+    assertThat(c.partners()).hasSize(2);
+    assertThat(c.partners().get(0).name()).isEqualTo("ACME Bikes B.V.");
+    assertThat(c.partners().get(0).certificateFingerprint())
+        .contains("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789");
+    assertThat(c.partners().get(1).name()).isEqualTo("velo");
+    GatewayConfig.AgreementConfig acme = c.agreements().get(0);
+    assertThat(acme.validUntil()).contains(Instant.parse("2026-12-31T23:00:00Z"));
+    assertThat(acme.activeAt(Instant.parse("2026-06-01T00:00:00Z"))).isTrue();
+    assertThat(acme.activeAt(Instant.parse("2026-12-31T23:00:00Z"))).isFalse();
+    assertThat(acme.activeAt(Instant.parse("2025-12-31T23:59:59Z"))).isFalse();
+    assertThat(acme.share().get(1).matches("line1", "cnc1", "data", "spindleSpeed")).isTrue();
+    assertThat(acme.share().get(1).matches("line1", "cnc1", "data", "power")).isFalse();
+    assertThat(acme.share().get(0).matches("line1", "cnc1", "state", "state")).isTrue();
+    assertThat(acme.granularity().isRaw()).isTrue();
+    assertThat(acme.redact()).containsExactlyInAnyOrder("status", "sourceTime");
+    GatewayConfig.AgreementConfig velo = c.agreements().get(1);
+    assertThat(velo.granularity().every()).contains(Duration.ofSeconds(10));
+    assertThat(velo.granularity().aggregates())
+        .containsExactly(
+            GatewayConfig.Aggregate.MIN, GatewayConfig.Aggregate.MAX, GatewayConfig.Aggregate.AVG);
+  }
+
+  @Test
+  void everySharingProblemIsListedWithItsPath() {
+    String yaml =
+        SHARING_BASE.replace("enterprise: e", "enterprise: partners")
+            + """
+            partners:
+              - {id: acme, certificate: {fingerprint: "12:34"}}
+              - {id: acme}
+              - {id: Bad_Id}
+            agreements:
+              - id: a1
+                partner: nobody
+                share: [line1/cnc9/#, "line1/#/data", line1/cnc1]
+                redact: [value]
+                validFrom: 2027-01-01T00:00:00Z
+                validUntil: 2026-01-01T00:00:00Z
+                granularity: {every: 10s, aggregate: [median]}
+              - {id: a2, partner: acme, purpose: p, share: [], granularity: hourly}
+              - {id: a3, partner: acme, purpose: p, share: [line1/cnc1/data/#]}
+              - {id: a4, partner: acme, purpose: p, share: [line1/+/data/power]}
+            """;
+    assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(yaml, "bad.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "partners[0].certificate.fingerprint: must be the certificate's SHA-256"
+                            + " fingerprint: 64 hex digits, optionally in pairs separated by ':'"
+                            + " and prefixed with 'sha256:'",
+                        "partners[1].id: 'acme' is used twice",
+                        "agreements[0].partner: 'nobody' is not a partner; known: Bad_Id, acme",
+                        "agreements[0].purpose: missing (why the partner gets this data, for the"
+                            + " record)",
+                        "agreements[0].validUntil: must be after validFrom (2027-01-01T00:00:00Z)",
+                        "agreements[0].share[0]: 'line1/cnc9/#' matches no configured signal",
+                        "agreements[0].share[1]: 'line1/#/data' '#' must be the last level",
+                        "agreements[0].share[2]: 'line1/cnc1' has 2 levels; give all 4"
+                            + " (line/machine/kind/name) or end with '#'",
+                        "agreements[0].redact: 'value' cannot be redacted; choose from asset, unit,"
+                            + " quality, status, sourceTime, gatewayTime",
+                        "agreements[0].granularity.aggregate: 'median' is not one of last, min,"
+                            + " max, avg, count",
+                        "agreements[1].share: must list at least one stream selector",
+                        "agreements[1].granularity: 'hourly' is not 'raw' or {every: 10s,"
+                            + " aggregate: [last, min, max, avg, count]}",
+                        "agreements[3].share: grants line1/cnc1/data/power to partner acme a"
+                            + " second time (also in agreement a3) while both are in force; a"
+                            + " partner sees a stream under one agreement",
+                        "gateway.enterprise: 'partners' is reserved for the partners' topics"
+                            + " (ketenlink/v1/partners/...)")
+                    .anyMatch(p -> p.startsWith("partners[2].id: ")));
+  }
+
+  @Test
+  void aRenewalThatStartsWhenTheOldAgreementEndsIsNoOverlap() {
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                SHARING_BASE
+                    + """
+                    partners: [{id: acme}]
+                    agreements:
+                      - {id: y1, partner: acme, purpose: p, share: [line1/cnc1/data/power],
+                         validUntil: 2027-01-01T00:00:00Z}
+                      - {id: y2, partner: acme, purpose: p, share: [line1/cnc1/data/power],
+                         validFrom: 2027-01-01T00:00:00Z}
+                    """,
+                "renew.yaml",
+                dir);
+    assertThat(c.agreements()).hasSize(2);
   }
 
   @Test

@@ -1,0 +1,202 @@
+package org.ketenlink.gateway;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.Quality;
+import org.ketenlink.connectors.api.Unit;
+import org.ketenlink.connectors.api.Value;
+import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
+import org.ketenlink.gateway.config.StreamSelector;
+
+/**
+ * The share stage: turns normalised values into each partner's view, as its sharing agreements
+ * allow — default deny. A value reaches a partner only through an agreement that selects its stream
+ * and is in force at the gateway time of the value; it is published under the partner's own prefix
+ * ({@code ketenlink/v1/partners/<partner>/...}), with the agreement's fields redacted, raw or
+ * aggregated per window.
+ *
+ * <p>Not thread-safe: the pipeline thread owns it.
+ */
+final class Sharer {
+
+  /** One agreement granting one stream to its partner. */
+  record Grant(AgreementConfig agreement, StreamSpec stream, String topic) {}
+
+  /** An aggregation window of one grant. */
+  record Window(
+      Instant start,
+      Instant end,
+      long count,
+      Value last,
+      long numeric,
+      double min,
+      double max,
+      double sum,
+      Optional<Unit> unit,
+      Quality worst) {}
+
+  private final Map<String, List<Grant>> grants = new HashMap<>();
+  private final Map<Grant, Accumulator> windows = new HashMap<>();
+  private final Map<String, long[]> sequences = new HashMap<>();
+  private final PayloadEncoder encoder;
+  private final GatewayMetrics metrics;
+
+  /**
+   * @param streams the configured streams, keyed by {@link Normaliser#key}
+   */
+  Sharer(
+      Map<String, StreamSpec> streams,
+      List<AgreementConfig> agreements,
+      PayloadEncoder encoder,
+      GatewayMetrics metrics) {
+    this.encoder = encoder;
+    this.metrics = metrics;
+    streams.forEach(
+        (key, spec) -> {
+          for (AgreementConfig a : agreements) {
+            if (a.share().stream().anyMatch(sel -> selects(sel, spec))) {
+              Grant grant = new Grant(a, spec, Topics.partner(a.partner(), spec.topic()));
+              grants.computeIfAbsent(key, k -> new ArrayList<>()).add(grant);
+            }
+          }
+        });
+  }
+
+  private static boolean selects(StreamSelector sel, StreamSpec spec) {
+    String[] levels = spec.topic().split("/");
+    int n = levels.length; // ketenlink/v1/ent/site/area/line/machine/kind/name
+    return sel.matches(levels[n - 4], levels[n - 3], levels[n - 2], levels[n - 1]);
+  }
+
+  /** How many (agreement, stream) grants there are. */
+  int grants() {
+    return grants.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Shares one value with every partner whose agreement selects it and is in force now. */
+  void share(NormalisedSample n, Consumer<Message> out) {
+    List<Grant> gs = grants.get(Normaliser.key(n.stream().sourceId(), n.stream().name()));
+    if (gs == null) {
+      return;
+    }
+    Instant now = n.gatewayTime();
+    for (Grant g : gs) {
+      if (!g.agreement().activeAt(now)) {
+        continue;
+      }
+      if (g.agreement().granularity().isRaw()) {
+        publish(g, encoder.share(n, g, next(g.topic())), out);
+      } else {
+        Accumulator acc = windows.computeIfAbsent(g, x -> new Accumulator());
+        Duration every = g.agreement().granularity().every().orElseThrow();
+        if (acc.count > 0 && !now.isBefore(acc.end)) {
+          emit(g, acc, out);
+        }
+        if (acc.count == 0) {
+          acc.open(now, every);
+        }
+        acc.add(n);
+      }
+    }
+  }
+
+  /** Publishes every aggregation window that has ended by {@code now}. */
+  void flush(Instant now, Consumer<Message> out) {
+    windows.forEach(
+        (g, acc) -> {
+          if (acc.count > 0 && !now.isBefore(acc.end)) {
+            emit(g, acc, out);
+          }
+        });
+  }
+
+  private void emit(Grant g, Accumulator acc, Consumer<Message> out) {
+    Window w = acc.close();
+    publish(g, encoder.shareWindow(g, next(g.topic()), w), out);
+  }
+
+  private void publish(Grant g, byte[] payload, Consumer<Message> out) {
+    StreamSpec s = g.stream();
+    Optional<Duration> expiry = g.agreement().messageExpiry().or(s::expiry);
+    out.accept(
+        new Message(
+            g.topic(),
+            payload,
+            s.qos(),
+            s.retain(),
+            s.retain() ? Optional.empty() : expiry,
+            PayloadEncoder.CONTENT_TYPE,
+            Map.of("schema", PayloadEncoder.SHARE_SCHEMA)));
+    metrics.shared(g.agreement().partner(), g.agreement().id(), payload.length);
+  }
+
+  private long next(String topic) {
+    return ++sequences.computeIfAbsent(topic, t -> new long[1])[0];
+  }
+
+  /** One window being filled; windows are aligned to multiples of {@code every} since the epoch. */
+  private static final class Accumulator {
+    Instant start;
+    Instant end;
+    long count;
+    Value last;
+    long numeric;
+    double min;
+    double max;
+    double sum;
+    Optional<Unit> unit = Optional.empty();
+    Quality worst;
+
+    void open(Instant t, Duration every) {
+      long size = every.toMillis();
+      long s = Math.floorDiv(t.toEpochMilli(), size) * size;
+      start = Instant.ofEpochMilli(s);
+      end = Instant.ofEpochMilli(s + size);
+      count = 0;
+      numeric = 0;
+      sum = 0;
+      min = Double.POSITIVE_INFINITY;
+      max = Double.NEGATIVE_INFINITY;
+      worst = Quality.GOOD;
+    }
+
+    void add(NormalisedSample n) {
+      count++;
+      last = n.value();
+      if (n.unit().isPresent()) {
+        unit = n.unit();
+      }
+      if (n.quality().ordinal() > worst.ordinal()) {
+        worst = n.quality();
+      }
+      // min, max and avg are over the good numeric values only
+      if (n.quality() == Quality.GOOD) {
+        double d;
+        if (n.value() instanceof Value.Real r && Double.isFinite(r.value())) {
+          d = r.value();
+        } else if (n.value() instanceof Value.Int i) {
+          d = i.value();
+        } else {
+          return;
+        }
+        numeric++;
+        sum += d;
+        min = Math.min(min, d);
+        max = Math.max(max, d);
+      }
+    }
+
+    Window close() {
+      Window w = new Window(start, end, count, last, numeric, min, max, sum, unit, worst);
+      count = 0;
+      return w;
+    }
+  }
+}
