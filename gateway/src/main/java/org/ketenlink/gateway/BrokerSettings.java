@@ -15,9 +15,16 @@ import java.util.Optional;
  *     from; empty for plain MQTT, which only loopback allows
  * @param maxQueuedMessages how many messages the broker queues per offline or slow client before it
  *     drops the oldest
+ * @param access who may connect and what each may read and write; empty only for test brokers,
+ *     which then let every client do everything (the gateway always gives one)
  */
 record BrokerSettings(
-    String bindAddress, int port, Path dataDir, Optional<BrokerTls> tls, int maxQueuedMessages) {
+    String bindAddress,
+    int port,
+    Path dataDir,
+    Optional<BrokerTls> tls,
+    int maxQueuedMessages,
+    Optional<BrokerAccess> access) {
 
   static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   static final int DEFAULT_PORT = 1883;
@@ -27,6 +34,7 @@ record BrokerSettings(
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(access, "access");
     if (bindAddress.isBlank()) {
       throw new IllegalArgumentException("broker bind address must not be blank");
     }
@@ -37,6 +45,18 @@ record BrokerSettings(
       throw new IllegalArgumentException(
           "broker maxQueuedMessages must be at least 1, was " + maxQueuedMessages);
     }
+  }
+
+  /** A broker without access control: for tests that need a plain MQTT broker. */
+  BrokerSettings(
+      String bindAddress, int port, Path dataDir, Optional<BrokerTls> tls, int maxQueuedMessages) {
+    this(bindAddress, port, dataDir, tls, maxQueuedMessages, Optional.empty());
+  }
+
+  /** The same settings with access control. */
+  BrokerSettings withAccess(BrokerAccess access) {
+    return new BrokerSettings(
+        bindAddress, port, dataDir, tls, maxQueuedMessages, Optional.of(access));
   }
 
   /** The demo and development broker: plain MQTT on 127.0.0.1. */

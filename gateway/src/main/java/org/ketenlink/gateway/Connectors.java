@@ -108,11 +108,12 @@ final class Connectors {
   static BrokerSettings brokerSettings(GatewayConfig config) {
     GatewayConfig.BrokerConfig b = config.broker();
     return new BrokerSettings(
-        b.bind(),
-        b.port(),
-        config.dataDir(),
-        b.tls().map(t -> new BrokerTls(t.certificate(), t.privateKey(), t.clientCa())),
-        100_000);
+            b.bind(),
+            b.port(),
+            config.dataDir(),
+            b.tls().map(t -> new BrokerTls(t.certificate(), t.privateKey(), t.clientCa())),
+            100_000)
+        .withAccess(BrokerAccess.forPartners(config.partners()));
   }
 
   static Link link(
@@ -147,7 +148,9 @@ final class Connectors {
             .keepAlive(lc.keepAlive())
             .birth(birth)
             .will(will);
-    if (lc.username().isPresent()) {
+    if (lc.embedded()) {
+      broker.access().ifPresent(a -> b.credentials(a.gatewayUser(), a.gatewaySecret()));
+    } else if (lc.username().isPresent()) {
       b.credentials(lc.username().get(), lc.password().orElse(""));
     }
     tls.ifPresent(b::tls);

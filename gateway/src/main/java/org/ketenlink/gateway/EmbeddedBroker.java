@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Ketenlink writes HiveMQ's whole configuration itself, on every start, into {@code
  * dataDir/broker/conf}: one listener on the configured address, file persistence in {@code
  * dataDir/broker/data}, no usage statistics, bounded packet sizes, queues, sessions and
- * connections. {@code dataDir/broker/extensions} must stay empty; the broker runs without HiveMQ
- * extensions.
+ * connections. {@code dataDir/broker/extensions} must stay empty: the only extension is Ketenlink's
+ * own, in-process {@link BrokerAuthenticator}, which enforces {@link BrokerAccess} when the
+ * settings carry one (the gateway's always do).
  *
  * <p>Safety rule: a listener on anything but a loopback address needs TLS with client certificates
  * required. Without TLS the broker is the demo and development broker, and says so once at INFO.
@@ -80,6 +82,7 @@ final class EmbeddedBroker implements AutoCloseable {
   private final boolean tls;
   private final OptionalInt internalPort;
   private final Path confDir;
+  private final Optional<BrokerAccess> access;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedBroker(
@@ -89,7 +92,8 @@ final class EmbeddedBroker implements AutoCloseable {
       int port,
       boolean tls,
       OptionalInt internalPort,
-      Path confDir) {
+      Path confDir,
+      Optional<BrokerAccess> access) {
     this.hivemq = hivemq;
     this.bindAddress = bindAddress;
     this.address = address;
@@ -97,6 +101,7 @@ final class EmbeddedBroker implements AutoCloseable {
     this.tls = tls;
     this.internalPort = internalPort;
     this.confDir = confDir;
+    this.access = access;
   }
 
   /**
@@ -171,13 +176,16 @@ final class EmbeddedBroker implements AutoCloseable {
       HiveMqConfigXml.validate(xml);
       writePrivateFile(confDir.resolve(HiveMqConfigXml.FILE_NAME), xml);
 
-      EmbeddedHiveMQ hivemq =
+      EmbeddedHiveMQBuilder builder =
           EmbeddedHiveMQ.builder()
               .withConfigurationFolder(confDir)
               .withDataFolder(dataDir)
               .withExtensionsFolder(extensionsDir)
-              .withoutLoggingBootstrap()
-              .build();
+              .withoutLoggingBootstrap();
+      settings
+          .access()
+          .ifPresent(a -> builder.withEmbeddedExtension(BrokerAuthenticator.extension(a)));
+      EmbeddedHiveMQ hivemq = builder.build();
       Thread.UncaughtExceptionHandler handler = Thread.getDefaultUncaughtExceptionHandler();
       try {
         hivemq.start().join();
@@ -188,7 +196,8 @@ final class EmbeddedBroker implements AutoCloseable {
             port,
             stores.isPresent(),
             internalPort,
-            confDir);
+            confDir,
+            settings.access());
       } catch (CompletionException e) {
         stopQuietly(hivemq);
         if (isFree(address, port)) {
@@ -205,6 +214,11 @@ final class EmbeddedBroker implements AutoCloseable {
         Thread.setDefaultUncaughtExceptionHandler(handler);
       }
     }
+  }
+
+  /** Who may do what on this broker; empty for a test broker that lets everyone do everything. */
+  Optional<BrokerAccess> access() {
+    return access;
   }
 
   /** The port the listener is bound to, also when the settings asked for port 0. */

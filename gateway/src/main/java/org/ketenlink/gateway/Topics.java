@@ -18,6 +18,9 @@ final class Topics {
 
   static final String ROOT = "ketenlink/v1";
 
+  /** Under a partner's prefix: where it may publish commands (issue: partner commands). */
+  static final String COMMANDS = "_commands";
+
   private final String prefix;
   private final String gatewayId;
 

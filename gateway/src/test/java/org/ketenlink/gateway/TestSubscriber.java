@@ -124,6 +124,31 @@ final class TestSubscriber implements AutoCloseable {
     return this;
   }
 
+  /** Subscribes and returns the broker's reason code (0-2 granted, 0x87 not authorized, ...). */
+  int trySubscribe(String filter) {
+    try {
+      IMqttToken token = client.subscribe(filter, 1);
+      token.waitForCompletion(10_000);
+      return token.getReasonCodes()[0];
+    } catch (MqttException e) {
+      return e.getReasonCode();
+    }
+  }
+
+  /** Publishes at QoS 1 and returns the broker's reason code (0 accepted, 0x87 not authorized). */
+  int tryPublish(String topic, String payload) {
+    try {
+      IMqttToken token =
+          client.publish(
+              topic, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+      token.waitForCompletion(10_000);
+      int[] codes = token.getReasonCodes();
+      return codes == null || codes.length == 0 ? 0 : codes[0];
+    } catch (MqttException e) {
+      return e.getReasonCode();
+    }
+  }
+
   List<Received> received() {
     return new ArrayList<>(received);
   }

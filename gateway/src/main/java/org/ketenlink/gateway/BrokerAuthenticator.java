@@ -1,0 +1,151 @@
+package org.ketenlink.gateway;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
+import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces {@link BrokerAccess} inside the embedded HiveMQ: an in-process extension whose
+ * authenticator decides, per connection, who the client is and gives it its topic permissions
+ * (everything else denied). Runs on HiveMQ's threads; never blocks.
+ */
+final class BrokerAuthenticator implements SimpleAuthenticator {
+
+  private static final Logger log = LoggerFactory.getLogger(BrokerAuthenticator.class);
+
+  private final BrokerAccess access;
+
+  private BrokerAuthenticator(BrokerAccess access) {
+    this.access = access;
+  }
+
+  /** The embedded extension that installs this authenticator for every connection. */
+  static EmbeddedExtension extension(BrokerAccess access) {
+    BrokerAuthenticator authenticator = new BrokerAuthenticator(access);
+    return EmbeddedExtension.builder()
+        .withId("ketenlink-access")
+        .withName("Ketenlink partner access")
+        .withVersion(Version.current())
+        .withAuthor("Ketenlink")
+        .withPriority(1000)
+        .withExtensionMain(
+            new ExtensionMain() {
+              @Override
+              public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
+                Services.securityRegistry().setAuthenticatorProvider(input -> authenticator);
+              }
+
+              @Override
+              public void extensionStop(ExtensionStopInput in, ExtensionStopOutput out) {}
+            })
+        .build();
+  }
+
+  @Override
+  public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
+    ConnectionInformation connection = input.getConnectionInformation();
+    String clientId = input.getClientInformation().getClientId();
+    ModifiableDefaultPermissions permissions = output.getDefaultPermissions();
+    permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
+
+    Optional<String> user = input.getConnectPacket().getUserName();
+    if (user.isPresent()) {
+      if (user.get().equals(access.gatewayUser())
+          && secretMatches(input.getConnectPacket().getPassword())) {
+        permissions.add(permission("#", TopicPermission.MqttActivity.ALL));
+        output.authenticateSuccessfully();
+      } else {
+        log.warn("MQTT client {}: refused, wrong user name or password", clientId);
+        output.failAuthentication(
+            ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong user name or password");
+      }
+      return;
+    }
+
+    boolean overTls = connection.getClientTlsInformation().isPresent();
+    if (!overTls) {
+      // Only the loopback-only plain listener is reachable without TLS: the line PC itself.
+      boolean internal =
+          connection
+              .getListener()
+              .map(Listener::getName)
+              .filter(
+                  n ->
+                      n.equals(HiveMqConfigXml.INTERNAL_LISTENER_NAME)
+                          || n.equals(HiveMqConfigXml.LISTENER_NAME))
+              .isPresent();
+      if (!internal) {
+        output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "not authorized");
+        return;
+      }
+      permissions.add(permission("#", TopicPermission.MqttActivity.SUBSCRIBE));
+      output.authenticateSuccessfully();
+      return;
+    }
+
+    Optional<X509Certificate> certificate =
+        connection.getClientTlsInformation().flatMap(ClientTlsInformation::getClientCertificate);
+    if (certificate.isEmpty()) {
+      output.failAuthentication(
+          ConnackReasonCode.NOT_AUTHORIZED, "a client certificate is required");
+      return;
+    }
+    Optional<BrokerAccess.PartnerIdentity> partner = access.partnerOf(certificate.get());
+    if (partner.isEmpty()) {
+      log.warn(
+          "MQTT client {}: refused, certificate {} (SHA-256 {}) is not a partner of this gateway",
+          clientId,
+          certificate.get().getSubjectX500Principal().getName(),
+          BrokerAccess.fingerprint(certificate.get()));
+      output.failAuthentication(
+          ConnackReasonCode.NOT_AUTHORIZED, "this certificate is not a partner of this gateway");
+      return;
+    }
+    String prefix = Topics.partnerPrefix(partner.get().id());
+    permissions.add(permission(prefix + "/#", TopicPermission.MqttActivity.SUBSCRIBE));
+    permissions.add(
+        permission(prefix + "/" + Topics.COMMANDS + "/#", TopicPermission.MqttActivity.PUBLISH));
+    log.info("MQTT client {}: partner {} connected", clientId, partner.get().id());
+    output.authenticateSuccessfully();
+  }
+
+  private boolean secretMatches(Optional<ByteBuffer> password) {
+    if (password.isEmpty()) {
+      return false;
+    }
+    ByteBuffer b = password.get().asReadOnlyBuffer();
+    byte[] given = new byte[b.remaining()];
+    b.get(given);
+    return MessageDigest.isEqual(given, access.gatewaySecret().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static TopicPermission permission(String filter, TopicPermission.MqttActivity activity) {
+    return Builders.topicPermission()
+        .topicFilter(filter)
+        .activity(activity)
+        .type(TopicPermission.PermissionType.ALLOW)
+        .build();
+  }
+}
