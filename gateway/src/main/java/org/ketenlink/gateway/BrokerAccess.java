@@ -1,12 +1,8 @@
 package org.ketenlink.gateway;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import javax.naming.InvalidNameException;
@@ -14,6 +10,8 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
+import org.ketenlink.gateway.pki.Revocations;
+import org.ketenlink.gateway.pki.SiteCa;
 
 /**
  * Who may do what on the embedded broker — the broker side of the sharing agreements:
@@ -26,10 +24,16 @@ import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
  *       {@code ketenlink/v1/partners/<id>/_commands/...};
  *   <li>any other client on the loopback-only plain listener (the line PC itself): read everything,
  *       publish nothing;
+ *   <li>a revoked certificate ({@code revoked.txt}, re-read on change): refused, and its live
+ *       connections are closed within seconds;
  *   <li>anyone else: refused.
  * </ul>
  */
-record BrokerAccess(String gatewayUser, String gatewaySecret, List<PartnerIdentity> partners) {
+record BrokerAccess(
+    String gatewayUser,
+    String gatewaySecret,
+    List<PartnerIdentity> partners,
+    Revocations revocations) {
 
   /** The user name the gateway's own link connects with. */
   static final String GATEWAY_USER = "ketenlink-gateway";
@@ -55,8 +59,11 @@ record BrokerAccess(String gatewayUser, String gatewaySecret, List<PartnerIdenti
     partners = List.copyOf(partners);
   }
 
-  /** Access for this gateway's partners, with a fresh secret for the gateway's own link. */
-  static BrokerAccess forPartners(List<PartnerConfig> partners) {
+  /**
+   * Access for this gateway's partners, with a fresh secret for the gateway's own link; a
+   * certificate whose fingerprint is in {@code revocations} is refused.
+   */
+  static BrokerAccess forPartners(List<PartnerConfig> partners, Revocations revocations) {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     return new BrokerAccess(
@@ -66,7 +73,8 @@ record BrokerAccess(String gatewayUser, String gatewaySecret, List<PartnerIdenti
             .map(
                 p ->
                     new PartnerIdentity(p.id(), p.certificateSubject(), p.certificateFingerprint()))
-            .toList());
+            .toList(),
+        revocations);
   }
 
   /** The partner {@code certificate} belongs to, if any. */
@@ -82,13 +90,7 @@ record BrokerAccess(String gatewayUser, String gatewaySecret, List<PartnerIdenti
 
   /** The SHA-256 fingerprint of a certificate: 64 upper-case hex digits. */
   static String fingerprint(X509Certificate certificate) {
-    try {
-      return HexFormat.of()
-          .withUpperCase()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-      throw new IllegalStateException("cannot fingerprint a certificate: " + e, e);
-    }
+    return SiteCa.fingerprint(certificate);
   }
 
   /** The (last) common name of a subject. */

@@ -22,7 +22,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,9 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
   private static final Logger log = LoggerFactory.getLogger(BrokerAuthenticator.class);
 
   private final BrokerAccess access;
+
+  /** Connected partners' client ids and certificate fingerprints, to close revoked ones. */
+  private final Map<String, String> partnerClients = new ConcurrentHashMap<>();
 
   private BrokerAuthenticator(BrokerAccess access) {
     this.access = access;
@@ -55,6 +60,9 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
               @Override
               public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
                 Services.securityRegistry().setAuthenticatorProvider(input -> authenticator);
+                Services.extensionExecutorService()
+                    .scheduleWithFixedDelay(
+                        authenticator::closeRevoked, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
               }
 
               @Override
@@ -112,13 +120,23 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
           ConnackReasonCode.NOT_AUTHORIZED, "a client certificate is required");
       return;
     }
+    String fingerprint = BrokerAccess.fingerprint(certificate.get());
+    if (access.revocations().isRevoked(fingerprint)) {
+      log.warn(
+          "MQTT client {}: refused, certificate {} (SHA-256 {}) is revoked",
+          clientId,
+          certificate.get().getSubjectX500Principal().getName(),
+          fingerprint);
+      output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "this certificate is revoked");
+      return;
+    }
     Optional<BrokerAccess.PartnerIdentity> partner = access.partnerOf(certificate.get());
     if (partner.isEmpty()) {
       log.warn(
           "MQTT client {}: refused, certificate {} (SHA-256 {}) is not a partner of this gateway",
           clientId,
           certificate.get().getSubjectX500Principal().getName(),
-          BrokerAccess.fingerprint(certificate.get()));
+          fingerprint);
       output.failAuthentication(
           ConnackReasonCode.NOT_AUTHORIZED, "this certificate is not a partner of this gateway");
       return;
@@ -127,8 +145,25 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
     permissions.add(permission(prefix + "/#", TopicPermission.MqttActivity.SUBSCRIBE));
     permissions.add(
         permission(prefix + "/" + Topics.COMMANDS + "/#", TopicPermission.MqttActivity.PUBLISH));
+    partnerClients.put(clientId, fingerprint);
     log.info("MQTT client {}: partner {} connected", clientId, partner.get().id());
     output.authenticateSuccessfully();
+  }
+
+  /** Closes the connections of partners whose certificate was revoked since they connected. */
+  private void closeRevoked() {
+    try {
+      partnerClients.forEach(
+          (clientId, fingerprint) -> {
+            if (access.revocations().isRevoked(fingerprint)) {
+              partnerClients.remove(clientId);
+              log.warn("MQTT client {}: certificate revoked; closing its connection", clientId);
+              Services.clientService().disconnectClient(clientId);
+            }
+          });
+    } catch (RuntimeException e) {
+      log.warn("Checking revoked certificates failed: {}", e.toString());
+    }
   }
 
   private boolean secretMatches(Optional<ByteBuffer> password) {

@@ -1,6 +1,7 @@
 package org.ketenlink.gateway;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.ketenlink.connectors.api.Link;
@@ -23,6 +24,8 @@ import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
 import org.ketenlink.gateway.config.GatewayConfig.UserIdentity;
+import org.ketenlink.gateway.pki.Revocations;
+import org.ketenlink.gateway.pki.SiteCa;
 
 /** Turns validated configuration into connector settings; the only place that knows both. */
 final class Connectors {
@@ -113,7 +116,14 @@ final class Connectors {
             config.dataDir(),
             b.tls().map(t -> new BrokerTls(t.certificate(), t.privateKey(), t.clientCa())),
             100_000)
-        .withAccess(BrokerAccess.forPartners(config.partners()));
+        .withAccess(
+            BrokerAccess.forPartners(
+                config.partners(), new Revocations(mqttCa(config).resolve(SiteCa.REVOKED))));
+  }
+
+  /** The site's MQTT certificate authority: {@code <pkiDir>/mqtt}. */
+  static Path mqttCa(GatewayConfig config) {
+    return config.pkiDir().resolve("mqtt");
   }
 
   static Link link(

@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
       KetenlinkCommand.Check.class,
       BrowseCommand.class,
       TrustCommand.class,
+      CaCommand.class,
+      PartnerCommand.class,
       KetenlinkCommand.VersionCommand.class
     })
 public final class KetenlinkCommand implements Runnable {

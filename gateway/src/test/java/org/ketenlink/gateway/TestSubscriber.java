@@ -149,6 +149,10 @@ final class TestSubscriber implements AutoCloseable {
     }
   }
 
+  boolean isConnected() {
+    return client.isConnected();
+  }
+
   List<Received> received() {
     return new ArrayList<>(received);
   }
