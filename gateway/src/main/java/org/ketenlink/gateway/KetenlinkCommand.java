@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       TrustCommand.class,
       CaCommand.class,
       PartnerCommand.class,
+      AclCommand.class,
       KetenlinkCommand.VersionCommand.class
     })
 public final class KetenlinkCommand implements Runnable {

@@ -187,6 +187,18 @@ public final class SiteCa {
   }
 
   /**
+   * Issues a client certificate for another client of an external broker — e.g. the gateway's own
+   * link (common name = its MQTT user name under {@code use_identity_as_username}) — and records it
+   * under {@code "-client-"}. The key is returned, not stored.
+   */
+  public Issued issueClient(String commonName, String organisation, Duration validity) {
+    Issued issued =
+        issue(name(commonName, organisation), KeyPurposeId.id_kp_clientAuth, List.of(), validity);
+    record(issued.certificate(), "-client-");
+    return issued;
+  }
+
+  /**
    * Revokes every certificate issued to {@code partner}: their fingerprints go into {@code
    * revoked.txt}. Returns the fingerprints newly revoked.
    */
