@@ -18,12 +18,14 @@ import org.ketenlink.connectors.api.Source;
 import org.ketenlink.connectors.api.SourceStatus;
 import org.ketenlink.connectors.opcua.OpcUaPki;
 import org.ketenlink.gateway.config.GatewayConfig;
+import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
 import org.ketenlink.gateway.journal.Journal;
 import org.ketenlink.gateway.journal.JournalSettings;
 import org.ketenlink.gateway.journal.JournalStats;
+import org.ketenlink.gateway.pki.SigningKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +115,9 @@ public final class Gateway implements AutoCloseable {
         new Pipeline(
             streams(),
             config.agreements(),
+            config.agreements().stream().anyMatch(AgreementConfig::sign)
+                ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(config)))
+                : Optional.empty(),
             outlets,
             new PayloadEncoder(config.gateway().id(), run),
             clock,

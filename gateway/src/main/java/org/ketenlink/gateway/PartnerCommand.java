@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
 import org.ketenlink.gateway.pki.Revocations;
+import org.ketenlink.gateway.pki.SigningKey;
 import org.ketenlink.gateway.pki.SiteCa;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -127,6 +128,11 @@ final class PartnerCommand implements Runnable {
       SiteCa.writePrivate(bundle.resolve(id + ".key"), SiteCa.keyPem(issued.key()));
       Files.writeString(bundle.resolve(id + ".crt"), SiteCa.pem(issued.certificate()));
       Files.writeString(bundle.resolve("ca.crt"), SiteCa.pem(ca.certificate()));
+      SigningKey.loadOrCreate(ca.dir());
+      Files.copy(
+          ca.dir().resolve(SigningKey.PUBLIC_FILE),
+          bundle.resolve("gateway-" + SigningKey.PUBLIC_FILE),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       String command =
           subscribeCommand(id, host == null ? CaCommand.hostName() : host, gateway.broker().port());
       Files.writeString(bundle.resolve("README.txt"), readme(partner.get(), fingerprint, command));
@@ -146,6 +152,7 @@ final class PartnerCommand implements Runnable {
       o.println("  " + id + ".key  private key (give it to the partner only; it is not kept here)");
       o.println("  " + id + ".crt  certificate, SHA-256 " + fingerprint);
       o.println("  ca.crt     the site CA, to verify the broker");
+      o.println("  gateway-signing.pub  the gateway's Ed25519 key, to verify signed messages");
       o.println("  README.txt, subscribe.sh: " + command);
       if (partner.get().certificateFingerprint().isPresent()) {
         o.println(
@@ -182,6 +189,9 @@ final class PartnerCommand implements Runnable {
           %s.key   your private key: keep it secret; whoever has it is you
           %s.crt   your client certificate (SHA-256 %s)
           ca.crt   the certificate authority of the site's broker
+          gateway-signing.pub  the gateway's Ed25519 public key: under an agreement with
+                   "sign", every message carries the MQTT user property "signature" (base64
+                   Ed25519 over topic + newline + payload); see docs/security.md
 
           Everything shared with you is published under %s/#.
           Subscribe (run in this folder):

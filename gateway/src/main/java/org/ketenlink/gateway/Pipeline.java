@@ -17,6 +17,7 @@ import org.ketenlink.connectors.api.SignalInfo;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.journal.Journal;
 import org.ketenlink.gateway.journal.JournalException;
+import org.ketenlink.gateway.pki.SigningKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ final class Pipeline implements AutoCloseable {
   Pipeline(
       Map<String, StreamSpec> streams,
       List<AgreementConfig> agreements,
+      Optional<SigningKey> signing,
       List<Outlet> outlets,
       PayloadEncoder encoder,
       Clock clock,
@@ -65,7 +67,7 @@ final class Pipeline implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
-    this.sharer = new Sharer(streams, agreements, encoder, metrics);
+    this.sharer = new Sharer(streams, agreements, encoder, metrics, signing);
     this.outlets = List.copyOf(outlets);
     this.clock = clock;
     this.metrics = metrics;

@@ -14,6 +14,7 @@ import org.ketenlink.connectors.api.Unit;
 import org.ketenlink.connectors.api.Value;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.config.StreamSelector;
+import org.ketenlink.gateway.pki.SigningKey;
 
 /**
  * The share stage: turns normalised values into each partner's view, as its sharing agreements
@@ -42,11 +43,18 @@ final class Sharer {
       Optional<Unit> unit,
       Quality worst) {}
 
+  /** MQTT user property with the Ed25519 signature (base64) over topic, newline and payload. */
+  static final String SIGNATURE = "signature";
+
+  /** MQTT user property naming the signing key (first 16 hex digits of its SHA-256). */
+  static final String SIGNING_KEY = "signing-key";
+
   private final Map<String, List<Grant>> grants = new HashMap<>();
   private final Map<Grant, Accumulator> windows = new HashMap<>();
   private final Map<String, long[]> sequences = new HashMap<>();
   private final PayloadEncoder encoder;
   private final GatewayMetrics metrics;
+  private final Optional<SigningKey> signing;
 
   /**
    * @param streams the configured streams, keyed by {@link Normaliser#key}
@@ -55,9 +63,11 @@ final class Sharer {
       Map<String, StreamSpec> streams,
       List<AgreementConfig> agreements,
       PayloadEncoder encoder,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      Optional<SigningKey> signing) {
     this.encoder = encoder;
     this.metrics = metrics;
+    this.signing = signing;
     streams.forEach(
         (key, spec) -> {
           for (AgreementConfig a : agreements) {
@@ -125,6 +135,19 @@ final class Sharer {
   private void publish(Grant g, byte[] payload, Consumer<Message> out) {
     StreamSpec s = g.stream();
     Optional<Duration> expiry = g.agreement().messageExpiry().or(s::expiry);
+    Map<String, String> properties = Map.of("schema", PayloadEncoder.SHARE_SCHEMA);
+    if (g.agreement().sign()) {
+      SigningKey key =
+          signing.orElseThrow(() -> new IllegalStateException("no signing key for signed shares"));
+      properties =
+          Map.of(
+              "schema",
+              PayloadEncoder.SHARE_SCHEMA,
+              SIGNATURE,
+              key.sign(g.topic(), payload),
+              SIGNING_KEY,
+              key.keyId());
+    }
     out.accept(
         new Message(
             g.topic(),
@@ -133,7 +156,7 @@ final class Sharer {
             s.retain(),
             s.retain() ? Optional.empty() : expiry,
             PayloadEncoder.CONTENT_TYPE,
-            Map.of("schema", PayloadEncoder.SHARE_SCHEMA)));
+            properties));
     metrics.shared(g.agreement().partner(), g.agreement().id(), payload.length);
   }
 

@@ -52,7 +52,8 @@ class SharerTest {
         List.of(StreamSelector.parse(selector).selector().orElseThrow()),
         granularity,
         redact,
-        Optional.empty());
+        Optional.empty(),
+        false);
   }
 
   Sharer sharer(AgreementConfig... agreements) {
@@ -63,7 +64,8 @@ class SharerTest {
             Normaliser.key("cnc1", "state"), STATE),
         List.of(agreements),
         new PayloadEncoder("gw", "1763720130123"),
-        new GatewayMetrics(registry));
+        new GatewayMetrics(registry),
+        Optional.empty());
   }
 
   static NormalisedSample value(StreamSpec s, Value v, Quality q, Instant at, long seq) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ketenlink.gateway.config.GatewayConfig;
+import org.ketenlink.gateway.pki.SigningKey;
 import org.ketenlink.simulator.Simulator;
 
 /**
@@ -37,7 +39,7 @@ class SharingIT {
               agreements:
                 - {id: acme-cnc, partner: acme, purpose: Delivery planning,
                    share: [line1/cnc1/data/spindleSpeed, line1/cnc1/state/#],
-                   redact: [status, sourceTime]}
+                   redact: [status, sourceTime], sign: true}
                 - {id: velo-power, partner: velo, purpose: Energy reporting,
                    share: [line1/cnc1/data/power], granularity: {every: 2s}}
                 - {id: gone-all, partner: gone, purpose: Expired trial, share: ["#"],
@@ -56,6 +58,11 @@ class SharingIT {
             m -> m.topic().equals(velo) && all.on(velo).size() >= 3);
 
         List<TestSubscriber.Received> received = all.received();
+        PublicKey signingKey =
+            SigningKey.readPublic(dir.resolve("data/pki/mqtt").resolve(SigningKey.PUBLIC_FILE));
+        assertThat(all.on(velo))
+            .as("velo's agreement does not sign")
+            .allMatch(m -> !m.userProperties().containsKey("signature"));
         Set<String> acmeTopics = topicsUnder(received, PARTNERS + "acme/");
         assertThat(acmeTopics)
             .containsExactlyInAnyOrder(
@@ -72,6 +79,25 @@ class SharingIT {
             assertThat(r.userProperties()).containsEntry("schema", "ketenlink.share/1");
           }
           if (r.topic().startsWith(PARTNERS + "acme/")) {
+            assertThat(
+                    SigningKey.verify(
+                        signingKey, r.topic(), r.payload(), r.userProperties().get("signature")))
+                .as("signed by the gateway: " + r.topic())
+                .isTrue();
+            byte[] tampered = r.payload().clone();
+            tampered[tampered.length - 2] ^= 1;
+            assertThat(
+                    SigningKey.verify(
+                        signingKey, r.topic(), tampered, r.userProperties().get("signature")))
+                .isFalse();
+            assertThat(
+                    SigningKey.verify(
+                        signingKey,
+                        r.topic().replace("/acme/", "/velo/"),
+                        r.payload(),
+                        r.userProperties().get("signature")))
+                .as("bound to its topic")
+                .isFalse();
             JsonNode json = r.json();
             assertThat(json.has("status") || json.has("sourceTime")).as("redacted").isFalse();
             assertThat(json.get("agreement").asText()).isEqualTo("acme-cnc");

@@ -337,7 +337,8 @@ public final class ConfigLoader {
               "share",
               "granularity",
               "redact",
-              "messageExpiry"));
+              "messageExpiry",
+              "sign"));
       String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
       String partner = n.requiredText("partner", "the id of a partner under partners");
       if (!partner.isEmpty() && !partnerIds.contains(partner)) {
@@ -400,7 +401,16 @@ public final class ConfigLoader {
                       "messageExpiry", Duration.ZERO, Duration.ofSeconds(1), Duration.ofDays(30)))
               : Optional.empty();
       return new AgreementConfig(
-          id, partner, purpose, from, until, share, granularity(n), redact, expiry);
+          id,
+          partner,
+          purpose,
+          from,
+          until,
+          share,
+          granularity(n),
+          redact,
+          expiry,
+          n.bool("sign", false));
     }
 
     private Granularity granularity(YamlNode n) {

@@ -292,6 +292,7 @@ public record GatewayConfig(
    * @param redact payload fields withheld (from {@link #REDACTABLE})
    * @param messageExpiry MQTT message expiry of the partner's messages; empty for the publish
    *     default
+   * @param sign whether each message carries the gateway's Ed25519 signature
    */
   public record AgreementConfig(
       String id,
@@ -302,7 +303,8 @@ public record GatewayConfig(
       List<StreamSelector> share,
       Granularity granularity,
       Set<String> redact,
-      Optional<Duration> messageExpiry) {
+      Optional<Duration> messageExpiry,
+      boolean sign) {
 
     public AgreementConfig {
       share = List.copyOf(share);
