@@ -24,4 +24,13 @@ interface AdminEndpoints {
    * links}) as tables, and top-level objects (such as {@code counters}) as name/value tables.
    */
   Object status();
+
+  /**
+   * The newest audit entries for {@code GET /api/audit}: query parameters {@code partner}, {@code
+   * type}, {@code limit} (default 1000) and {@code format} ({@code json}, default, or {@code csv}).
+   */
+  Document audit(java.util.Map<String, java.util.List<String>> query);
+
+  /** A response body and its content type. */
+  record Document(String contentType, byte[] body) {}
 }

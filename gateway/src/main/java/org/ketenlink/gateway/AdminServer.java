@@ -229,7 +229,7 @@ final class AdminServer implements AutoCloseable {
       String path = new QueryStringDecoder(request.uri()).path();
       boolean known =
           switch (path) {
-            case "/", "/health", "/ready", "/metrics", "/api/status" -> true;
+            case "/", "/health", "/ready", "/metrics", "/api/status", "/api/audit" -> true;
             default -> false;
           };
       if (!known) {
@@ -250,6 +250,11 @@ final class AdminServer implements AutoCloseable {
                   HttpResponseStatus.OK,
                   PROMETHEUS_CONTENT_TYPE,
                   bytes(endpoints.prometheusScrape()));
+          case "/api/audit" -> {
+            AdminEndpoints.Document d =
+                endpoints.audit(new QueryStringDecoder(request.uri()).parameters());
+            yield respond(HttpResponseStatus.OK, d.contentType(), d.body());
+          }
           case "/api/status" ->
               respond(
                   HttpResponseStatus.OK,

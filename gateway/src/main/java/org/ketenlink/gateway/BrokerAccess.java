@@ -33,7 +33,13 @@ record BrokerAccess(
     String gatewayUser,
     String gatewaySecret,
     List<PartnerIdentity> partners,
-    Revocations revocations) {
+    Revocations revocations,
+    AccessLog log) {
+
+  /** Where the broker reports what it refused (the audit trail). Called on HiveMQ's threads. */
+  interface AccessLog {
+    void refused(String client, String partner, String action, String reason);
+  }
 
   /** The user name the gateway's own link connects with. */
   static final String GATEWAY_USER = "ketenlink-gateway";
@@ -63,7 +69,8 @@ record BrokerAccess(
    * Access for this gateway's partners, with a fresh secret for the gateway's own link; a
    * certificate whose fingerprint is in {@code revocations} is refused.
    */
-  static BrokerAccess forPartners(List<PartnerConfig> partners, Revocations revocations) {
+  static BrokerAccess forPartners(
+      List<PartnerConfig> partners, Revocations revocations, AccessLog log) {
     byte[] secret = new byte[32];
     new SecureRandom().nextBytes(secret);
     return new BrokerAccess(
@@ -74,7 +81,8 @@ record BrokerAccess(
                 p ->
                     new PartnerIdentity(p.id(), p.certificateSubject(), p.certificateFingerprint()))
             .toList(),
-        revocations);
+        revocations,
+        log);
   }
 
   /** The partner {@code certificate} belongs to, if any. */

@@ -2,9 +2,15 @@ package org.ketenlink.gateway;
 
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.PublishAuthorizer;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
@@ -12,6 +18,8 @@ import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -33,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * authenticator decides, per connection, who the client is and gives it its topic permissions
  * (everything else denied). Runs on HiveMQ's threads; never blocks.
  */
-final class BrokerAuthenticator implements SimpleAuthenticator {
+final class BrokerAuthenticator
+    implements SimpleAuthenticator, SubscriptionAuthorizer, PublishAuthorizer {
 
   private static final Logger log = LoggerFactory.getLogger(BrokerAuthenticator.class);
 
@@ -41,6 +50,44 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
 
   /** Connected partners' client ids and certificate fingerprints, to close revoked ones. */
   private final Map<String, String> partnerClients = new ConcurrentHashMap<>();
+
+  /** What each connected client may do, decided when it connected. */
+  private final Map<String, Role> roles = new ConcurrentHashMap<>();
+
+  /**
+   * A client's rights: the gateway everything, a local client reading, a partner reading its own
+   * prefix and writing its command topic.
+   */
+  record Role(String partner, boolean gateway, boolean local) {
+    static final Role GATEWAY = new Role("", true, false);
+    static final Role LOCAL = new Role("", false, true);
+
+    static Role partner(String id) {
+      return new Role(id, false, false);
+    }
+
+    boolean maySubscribe(String filter) {
+      if (gateway || local) {
+        return true;
+      }
+      String f = withoutSharePrefix(filter);
+      String prefix = Topics.partnerPrefix(partner);
+      return f.equals(prefix) || f.startsWith(prefix + "/");
+    }
+
+    boolean mayPublish(String topic) {
+      return gateway
+          || topic.startsWith(Topics.partnerPrefix(partner) + "/" + Topics.COMMANDS + "/");
+    }
+
+    private static String withoutSharePrefix(String filter) {
+      if (!filter.startsWith("$share/")) {
+        return filter;
+      }
+      int group = filter.indexOf('/', "$share/".length());
+      return group < 0 ? filter : filter.substring(group + 1);
+    }
+  }
 
   private BrokerAuthenticator(BrokerAccess access) {
     this.access = access;
@@ -60,6 +107,7 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
               @Override
               public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
                 Services.securityRegistry().setAuthenticatorProvider(input -> authenticator);
+                Services.securityRegistry().setAuthorizerProvider(input -> authenticator);
                 Services.extensionExecutorService()
                     .scheduleWithFixedDelay(
                         authenticator::closeRevoked, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
@@ -83,9 +131,11 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
       if (user.get().equals(access.gatewayUser())
           && secretMatches(input.getConnectPacket().getPassword())) {
         permissions.add(permission("#", TopicPermission.MqttActivity.ALL));
+        roles.put(clientId, Role.GATEWAY);
         output.authenticateSuccessfully();
       } else {
         log.warn("MQTT client {}: refused, wrong user name or password", clientId);
+        access.log().refused(clientId, "", "connect", "wrong user name or password");
         output.failAuthentication(
             ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong user name or password");
       }
@@ -105,10 +155,12 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
                           || n.equals(HiveMqConfigXml.LISTENER_NAME))
               .isPresent();
       if (!internal) {
+        access.log().refused(clientId, "", "connect", "no TLS");
         output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "not authorized");
         return;
       }
       permissions.add(permission("#", TopicPermission.MqttActivity.SUBSCRIBE));
+      roles.put(clientId, Role.LOCAL);
       output.authenticateSuccessfully();
       return;
     }
@@ -116,6 +168,7 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
     Optional<X509Certificate> certificate =
         connection.getClientTlsInformation().flatMap(ClientTlsInformation::getClientCertificate);
     if (certificate.isEmpty()) {
+      access.log().refused(clientId, "", "connect", "no client certificate");
       output.failAuthentication(
           ConnackReasonCode.NOT_AUTHORIZED, "a client certificate is required");
       return;
@@ -127,6 +180,13 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
           clientId,
           certificate.get().getSubjectX500Principal().getName(),
           fingerprint);
+      access
+          .log()
+          .refused(
+              clientId,
+              access.partnerOf(certificate.get()).map(BrokerAccess.PartnerIdentity::id).orElse(""),
+              "connect",
+              "certificate SHA-256 " + fingerprint + " is revoked");
       output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "this certificate is revoked");
       return;
     }
@@ -137,6 +197,17 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
           clientId,
           certificate.get().getSubjectX500Principal().getName(),
           fingerprint);
+      access
+          .log()
+          .refused(
+              clientId,
+              "",
+              "connect",
+              "certificate "
+                  + certificate.get().getSubjectX500Principal().getName()
+                  + " (SHA-256 "
+                  + fingerprint
+                  + ") is not a partner's");
       output.failAuthentication(
           ConnackReasonCode.NOT_AUTHORIZED, "this certificate is not a partner of this gateway");
       return;
@@ -146,8 +217,36 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
     permissions.add(
         permission(prefix + "/" + Topics.COMMANDS + "/#", TopicPermission.MqttActivity.PUBLISH));
     partnerClients.put(clientId, fingerprint);
+    roles.put(clientId, Role.partner(partner.get().id()));
     log.info("MQTT client {}: partner {} connected", clientId, partner.get().id());
     output.authenticateSuccessfully();
+  }
+
+  @Override
+  public void authorizeSubscribe(
+      SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
+    String clientId = input.getClientInformation().getClientId();
+    String filter = input.getSubscription().getTopicFilter();
+    Role role = roles.get(clientId);
+    if (role != null && role.maySubscribe(filter)) {
+      output.authorizeSuccessfully();
+      return;
+    }
+    access.log().refused(clientId, role == null ? "" : role.partner(), "subscribe", filter);
+    output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not authorized for " + filter);
+  }
+
+  @Override
+  public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
+    String clientId = input.getClientInformation().getClientId();
+    String topic = input.getPublishPacket().getTopic();
+    Role role = roles.get(clientId);
+    if (role != null && role.mayPublish(topic)) {
+      output.authorizeSuccessfully();
+      return;
+    }
+    access.log().refused(clientId, role == null ? "" : role.partner(), "publish", topic);
+    output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not authorized for " + topic);
   }
 
   /** Closes the connections of partners whose certificate was revoked since they connected. */
@@ -157,6 +256,13 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
           (clientId, fingerprint) -> {
             if (access.revocations().isRevoked(fingerprint)) {
               partnerClients.remove(clientId);
+              access
+                  .log()
+                  .refused(
+                      clientId,
+                      roles.getOrDefault(clientId, Role.LOCAL).partner(),
+                      "connection",
+                      "certificate revoked; closed");
               log.warn("MQTT client {}: certificate revoked; closing its connection", clientId);
               Services.clientService().disconnectClient(clientId);
             }

@@ -108,7 +108,7 @@ final class Connectors {
     return new Identity.Anonymous();
   }
 
-  static BrokerSettings brokerSettings(GatewayConfig config) {
+  static BrokerSettings brokerSettings(GatewayConfig config, BrokerAccess.AccessLog accessLog) {
     GatewayConfig.BrokerConfig b = config.broker();
     return new BrokerSettings(
             b.bind(),
@@ -118,7 +118,9 @@ final class Connectors {
             100_000)
         .withAccess(
             BrokerAccess.forPartners(
-                config.partners(), new Revocations(mqttCa(config).resolve(SiteCa.REVOKED))));
+                config.partners(),
+                new Revocations(mqttCa(config).resolve(SiteCa.REVOKED)),
+                accessLog));
   }
 
   /** The site's MQTT certificate authority: {@code <pkiDir>/mqtt}. */

@@ -53,6 +53,7 @@ public final class Gateway implements AutoCloseable {
   private final List<Link> links = new ArrayList<>();
   private final List<Pipeline.Outlet> outlets = new ArrayList<>();
   private EmbeddedBroker broker;
+  private AuditTrail audit;
   private Pipeline pipeline;
   private OpcUaPki pki;
   private AdminServer admin;
@@ -90,8 +91,10 @@ public final class Gateway implements AutoCloseable {
 
   private void startAll(Consumer<NormalisedSample> tap) {
     // Downstream first, so nothing a source delivers has nowhere to go.
+    audit = AuditTrail.open(config.dataDir().resolve("audit"), clock, config.audit().interval());
+    audit.agreements(config.agreements());
     if (config.links().stream().anyMatch(LinkConfig::embedded)) {
-      broker = EmbeddedBroker.start(Connectors.brokerSettings(config));
+      broker = EmbeddedBroker.start(Connectors.brokerSettings(config, audit::refused));
     }
     for (LinkConfig lc : config.links()) {
       Link link = Connectors.link(config, lc, broker, birth(), will());
@@ -118,6 +121,7 @@ public final class Gateway implements AutoCloseable {
             config.agreements().stream().anyMatch(AgreementConfig::sign)
                 ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(config)))
                 : Optional.empty(),
+            audit,
             outlets,
             new PayloadEncoder(config.gateway().id(), run),
             clock,
@@ -311,6 +315,9 @@ public final class Gateway implements AutoCloseable {
     if (broker != null) {
       closeQuietly(broker::close, "embedded broker");
     }
+    if (audit != null) {
+      closeQuietly(audit::close, "audit trail");
+    }
     registry.close();
   }
 
@@ -378,6 +385,36 @@ public final class Gateway implements AutoCloseable {
     @Override
     public GatewayStatus status() {
       return Gateway.this.status();
+    }
+
+    @Override
+    public Document audit(Map<String, List<String>> query) {
+      String partner = first(query, "partner");
+      String type = first(query, "type");
+      int limit;
+      try {
+        limit = Math.max(1, Math.min(AuditTrail.RECENT, Integer.parseInt(first(query, "limit"))));
+      } catch (NumberFormatException e) {
+        limit = 1000;
+      }
+      List<AuditTrail.Entry> entries =
+          audit.recent(
+              e ->
+                  (partner.isEmpty() || e.partner().equals(partner))
+                      && (type.isEmpty() || e.type().equals(type)),
+              limit);
+      return "csv".equals(first(query, "format"))
+          ? new Document("text/csv; charset=utf-8", bytes(AuditTrail.csv(entries)))
+          : new Document("application/json", bytes(AuditTrail.json(entries)));
+    }
+
+    private static String first(Map<String, List<String>> query, String key) {
+      List<String> v = query.get(key);
+      return v == null || v.isEmpty() ? "" : v.get(0);
+    }
+
+    private static byte[] bytes(String s) {
+      return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       CaCommand.class,
       PartnerCommand.class,
       AclCommand.class,
+      AuditCommand.class,
       KetenlinkCommand.VersionCommand.class
     })
 public final class KetenlinkCommand implements Runnable {

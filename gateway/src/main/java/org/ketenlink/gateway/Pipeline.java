@@ -58,6 +58,7 @@ final class Pipeline implements AutoCloseable {
       Map<String, StreamSpec> streams,
       List<AgreementConfig> agreements,
       Optional<SigningKey> signing,
+      AuditTrail audit,
       List<Outlet> outlets,
       PayloadEncoder encoder,
       Clock clock,
@@ -67,7 +68,7 @@ final class Pipeline implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
-    this.sharer = new Sharer(streams, agreements, encoder, metrics, signing);
+    this.sharer = new Sharer(streams, agreements, encoder, metrics, signing, audit);
     this.outlets = List.copyOf(outlets);
     this.clock = clock;
     this.metrics = metrics;

@@ -55,6 +55,7 @@ final class Sharer {
   private final PayloadEncoder encoder;
   private final GatewayMetrics metrics;
   private final Optional<SigningKey> signing;
+  private final AuditTrail audit;
 
   /**
    * @param streams the configured streams, keyed by {@link Normaliser#key}
@@ -64,8 +65,10 @@ final class Sharer {
       List<AgreementConfig> agreements,
       PayloadEncoder encoder,
       GatewayMetrics metrics,
-      Optional<SigningKey> signing) {
+      Optional<SigningKey> signing,
+      AuditTrail audit) {
     this.encoder = encoder;
+    this.audit = audit;
     this.metrics = metrics;
     this.signing = signing;
     streams.forEach(
@@ -158,6 +161,7 @@ final class Sharer {
             PayloadEncoder.CONTENT_TYPE,
             properties));
     metrics.shared(g.agreement().partner(), g.agreement().id(), payload.length);
+    audit.shared(g.agreement().partner(), g.agreement().id(), payload.length);
   }
 
   private long next(String topic) {

@@ -389,6 +389,12 @@ class AdminServerIT {
     }
 
     @Override
+    public Document audit(Map<String, java.util.List<String>> query) {
+      calls.put("audit", String.valueOf(query));
+      return new Document("text/csv; charset=utf-8", "time,type\n".getBytes());
+    }
+
+    @Override
     public Object status() {
       calls.put("status", Thread.currentThread().getName());
       return status.get();

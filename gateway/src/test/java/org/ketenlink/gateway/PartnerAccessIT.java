@@ -52,6 +52,7 @@ class PartnerAccessIT {
               agreements:
                 - {id: acme-speed, partner: acme, purpose: test, share: [line1/cnc1/data/spindleSpeed]}
                 - {id: velo-power, partner: velo, purpose: test, share: [line1/cnc1/data/power]}
+              audit: {interval: 1s}
               """
                   .formatted(BrokerAccess.fingerprint(velo.certificate()));
       GatewayConfig config = GatewayFixture.load(dir, yaml);
@@ -121,6 +122,23 @@ class PartnerAccessIT {
                     new TestSubscriber("tcp://127.0.0.1:" + g.brokerPort().orElseThrow(), "plain"))
             .as("plain MQTT on the TLS port")
             .isInstanceOf(Exception.class);
+
+        // Everything refused and everything shared is on record.
+        Thread.sleep(1_500); // one audit interval
+        String acmeAudit = get(g, "/api/audit?partner=acme");
+        assertThat(acmeAudit)
+            .contains("\"type\":\"shared\",\"partner\":\"acme\",\"agreement\":\"acme-speed\"")
+            .contains("subscribe: " + PARTNERS + "velo/#")
+            .contains("subscribe: ketenlink/v1/acme/#")
+            .contains("publish: ketenlink/v1/" + CNC1 + "/data/spindleSpeed")
+            .contains("publish: " + PARTNERS + "velo/_commands/x")
+            .doesNotContain("\"partner\":\"velo\"");
+        String refused = get(g, "/api/audit?type=refused&format=csv");
+        assertThat(refused)
+            .startsWith("time,type,partner,agreement,client,messages,bytes,from,to,detail\n")
+            .contains("stranger")
+            .contains("is not a partner's")
+            .contains("fake-velo");
       }
     }
   }
@@ -143,6 +161,16 @@ class PartnerAccessIT {
             .isEqualTo(NOT_AUTHORIZED);
       }
     }
+  }
+
+  private static String get(Gateway g, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(g.adminUrl().orElseThrow() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static TestSubscriber tls(

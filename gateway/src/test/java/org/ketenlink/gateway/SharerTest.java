@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.Quality;
 import org.ketenlink.connectors.api.Value;
@@ -34,6 +38,18 @@ class SharerTest {
 
   final List<Message> out = new ArrayList<>();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  @TempDir Path auditDir;
+  AuditTrail audit;
+
+  @BeforeEach
+  void openAudit() {
+    audit = AuditTrail.open(auditDir, java.time.Clock.systemUTC(), Duration.ofHours(1));
+  }
+
+  @AfterEach
+  void closeAudit() {
+    audit.close();
+  }
 
   static AgreementConfig agreement(
       String id,
@@ -65,7 +81,8 @@ class SharerTest {
         List.of(agreements),
         new PayloadEncoder("gw", "1763720130123"),
         new GatewayMetrics(registry),
-        Optional.empty());
+        Optional.empty(),
+        audit);
   }
 
   static NormalisedSample value(StreamSpec s, Value v, Quality q, Instant at, long seq) {

@@ -67,6 +67,7 @@ public final class ConfigLoader {
   public static final Duration DEFAULT_JOURNAL_AGE = Duration.ofDays(7);
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(200);
+  public static final Duration DEFAULT_AUDIT_INTERVAL = Duration.ofMinutes(1);
 
   /** Gateway ids end up in client ids, topics and file names. */
   static final Pattern GATEWAY_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -200,7 +201,8 @@ public final class ConfigLoader {
               "publish",
               "journal",
               "partners",
-              "agreements"));
+              "agreements",
+              "audit"));
       Identity identity = identity();
       Path dataDir = path(root, "dataDir").orElse(base.resolve(DEFAULT_DATA_DIR));
       Path pkiDir = path(root, "pkiDir").orElse(dataDir.resolve("pki"));
@@ -254,7 +256,20 @@ public final class ConfigLoader {
           publish,
           journal,
           partners,
-          agreements);
+          agreements,
+          audit());
+    }
+
+    private GatewayConfig.AuditConfig audit() {
+      Optional<YamlNode> a = root.object("audit");
+      if (a.isEmpty()) {
+        return new GatewayConfig.AuditConfig(DEFAULT_AUDIT_INTERVAL);
+      }
+      a.get().onlyKeys(Set.of("interval"));
+      return new GatewayConfig.AuditConfig(
+          a.get()
+              .duration(
+                  "interval", DEFAULT_AUDIT_INTERVAL, Duration.ofSeconds(1), Duration.ofHours(24)));
     }
 
     /**

@@ -24,7 +24,8 @@ public record GatewayConfig(
     PublishConfig publish,
     JournalConfig journal,
     List<PartnerConfig> partners,
-    List<AgreementConfig> agreements) {
+    List<AgreementConfig> agreements,
+    AuditConfig audit) {
 
   public GatewayConfig {
     sources = List.copyOf(sources);
@@ -320,4 +321,11 @@ public record GatewayConfig(
           && validUntil.map(u -> t.isBefore(u)).orElse(true);
     }
   }
+
+  /**
+   * The audit trail under {@code <dataDir>/audit}.
+   *
+   * @param interval how often what was shared is summed up per partner and agreement
+   */
+  public record AuditConfig(Duration interval) {}
 }
