@@ -128,6 +128,11 @@ final class AuditTrail implements AutoCloseable {
     c[1].add(bytes);
   }
 
+  /** Something that happened to the configuration ({@code type}), in words. */
+  void note(String type, String detail) {
+    record(Entry.of(clock.instant(), type, "", "", "", detail));
+  }
+
   /** The broker refused something: a connection, a subscription or a publish. */
   void refused(String client, String partner, String action, String reason) {
     record(Entry.of(clock.instant(), "refused", partner, "", client, action + ": " + reason));

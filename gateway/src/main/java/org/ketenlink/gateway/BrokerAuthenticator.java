@@ -46,10 +46,10 @@ final class BrokerAuthenticator
 
   private static final Logger log = LoggerFactory.getLogger(BrokerAuthenticator.class);
 
-  private final BrokerAccess access;
+  private volatile BrokerAccess access;
 
   /** Connected partners' client ids and certificate fingerprints, to close revoked ones. */
-  private final Map<String, String> partnerClients = new ConcurrentHashMap<>();
+  private final Map<String, X509Certificate> partnerClients = new ConcurrentHashMap<>();
 
   /** What each connected client may do, decided when it connected. */
   private final Map<String, Role> roles = new ConcurrentHashMap<>();
@@ -93,9 +93,31 @@ final class BrokerAuthenticator
     this.access = access;
   }
 
+  static BrokerAuthenticator of(BrokerAccess access) {
+    return new BrokerAuthenticator(access);
+  }
+
+  /**
+   * Changed partners take effect now: new connections are judged by them, and connected clients
+   * whose certificate no longer belongs to the partner they connected as are closed. Other partners
+   * stay connected.
+   */
+  void updatePartners(java.util.List<BrokerAccess.PartnerIdentity> partners) {
+    BrokerAccess a = access;
+    access =
+        new BrokerAccess(a.gatewayUser(), a.gatewaySecret(), partners, a.revocations(), a.log());
+    closeIf(
+        (clientId, cert) ->
+            !access
+                .partnerOf(cert)
+                .map(p -> p.id().equals(roles.getOrDefault(clientId, Role.LOCAL).partner()))
+                .orElse(false),
+        "no longer a partner under the changed configuration; closed");
+  }
+
   /** The embedded extension that installs this authenticator for every connection. */
-  static EmbeddedExtension extension(BrokerAccess access) {
-    BrokerAuthenticator authenticator = new BrokerAuthenticator(access);
+  EmbeddedExtension extension() {
+    BrokerAuthenticator authenticator = this;
     return EmbeddedExtension.builder()
         .withId("ketenlink-access")
         .withName("Ketenlink partner access")
@@ -216,7 +238,7 @@ final class BrokerAuthenticator
     permissions.add(permission(prefix + "/#", TopicPermission.MqttActivity.SUBSCRIBE));
     permissions.add(
         permission(prefix + "/" + Topics.COMMANDS + "/#", TopicPermission.MqttActivity.PUBLISH));
-    partnerClients.put(clientId, fingerprint);
+    partnerClients.put(clientId, certificate.get());
     roles.put(clientId, Role.partner(partner.get().id()));
     log.info("MQTT client {}: partner {} connected", clientId, partner.get().id());
     output.authenticateSuccessfully();
@@ -251,10 +273,17 @@ final class BrokerAuthenticator
 
   /** Closes the connections of partners whose certificate was revoked since they connected. */
   private void closeRevoked() {
+    closeIf(
+        (clientId, cert) -> access.revocations().isRevoked(BrokerAccess.fingerprint(cert)),
+        "certificate revoked; closed");
+  }
+
+  private void closeIf(
+      java.util.function.BiPredicate<String, X509Certificate> condition, String why) {
     try {
       partnerClients.forEach(
-          (clientId, fingerprint) -> {
-            if (access.revocations().isRevoked(fingerprint)) {
+          (clientId, cert) -> {
+            if (condition.test(clientId, cert)) {
               partnerClients.remove(clientId);
               access
                   .log()
@@ -262,13 +291,14 @@ final class BrokerAuthenticator
                       clientId,
                       roles.getOrDefault(clientId, Role.LOCAL).partner(),
                       "connection",
-                      "certificate revoked; closed");
-              log.warn("MQTT client {}: certificate revoked; closing its connection", clientId);
+                      why);
+              log.warn("MQTT client {}: {}", clientId, why);
+              roles.remove(clientId);
               Services.clientService().disconnectClient(clientId);
             }
           });
     } catch (RuntimeException e) {
-      log.warn("Checking revoked certificates failed: {}", e.toString());
+      log.warn("Checking connected partners failed: {}", e.toString());
     }
   }
 

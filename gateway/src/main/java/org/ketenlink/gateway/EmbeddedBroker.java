@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.ketenlink.gateway.config.GatewayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,7 @@ final class EmbeddedBroker implements AutoCloseable {
   private final OptionalInt internalPort;
   private final Path confDir;
   private final Optional<BrokerAccess> access;
+  private final Optional<BrokerAuthenticator> authenticator;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedBroker(
@@ -93,7 +95,8 @@ final class EmbeddedBroker implements AutoCloseable {
       boolean tls,
       OptionalInt internalPort,
       Path confDir,
-      Optional<BrokerAccess> access) {
+      Optional<BrokerAccess> access,
+      Optional<BrokerAuthenticator> authenticator) {
     this.hivemq = hivemq;
     this.bindAddress = bindAddress;
     this.address = address;
@@ -102,6 +105,7 @@ final class EmbeddedBroker implements AutoCloseable {
     this.internalPort = internalPort;
     this.confDir = confDir;
     this.access = access;
+    this.authenticator = authenticator;
   }
 
   /**
@@ -182,9 +186,8 @@ final class EmbeddedBroker implements AutoCloseable {
               .withDataFolder(dataDir)
               .withExtensionsFolder(extensionsDir)
               .withoutLoggingBootstrap();
-      settings
-          .access()
-          .ifPresent(a -> builder.withEmbeddedExtension(BrokerAuthenticator.extension(a)));
+      Optional<BrokerAuthenticator> authenticator = settings.access().map(BrokerAuthenticator::of);
+      authenticator.ifPresent(a -> builder.withEmbeddedExtension(a.extension()));
       EmbeddedHiveMQ hivemq = builder.build();
       Thread.UncaughtExceptionHandler handler = Thread.getDefaultUncaughtExceptionHandler();
       try {
@@ -197,7 +200,8 @@ final class EmbeddedBroker implements AutoCloseable {
             stores.isPresent(),
             internalPort,
             confDir,
-            settings.access());
+            settings.access(),
+            authenticator);
       } catch (CompletionException e) {
         stopQuietly(hivemq);
         if (isFree(address, port)) {
@@ -219,6 +223,19 @@ final class EmbeddedBroker implements AutoCloseable {
   /** Who may do what on this broker; empty for a test broker that lets everyone do everything. */
   Optional<BrokerAccess> access() {
     return access;
+  }
+
+  /** Applies changed partners (see {@link BrokerAuthenticator#updatePartners}). */
+  void updatePartners(List<GatewayConfig.PartnerConfig> partners) {
+    authenticator.ifPresent(
+        a ->
+            a.updatePartners(
+                partners.stream()
+                    .map(
+                        p ->
+                            new BrokerAccess.PartnerIdentity(
+                                p.id(), p.certificateSubject(), p.certificateFingerprint()))
+                    .toList()));
   }
 
   /** The port the listener is bound to, also when the settings asked for port 0. */

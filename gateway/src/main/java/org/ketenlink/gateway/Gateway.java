@@ -17,6 +17,8 @@ import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.Source;
 import org.ketenlink.connectors.api.SourceStatus;
 import org.ketenlink.connectors.opcua.OpcUaPki;
+import org.ketenlink.gateway.config.ConfigException;
+import org.ketenlink.gateway.config.ConfigLoader;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
@@ -41,7 +43,8 @@ public final class Gateway implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-  private final GatewayConfig config;
+  private volatile GatewayConfig config;
+  private Thread watcher;
   private final Clock clock;
   private final Instant startedAt;
   private final String run;
@@ -217,6 +220,130 @@ public final class Gateway implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Changes while running
+
+  /**
+   * What {@link #reload} did: whether partners and agreements were applied, and which other
+   * sections changed (those need a restart; nothing is applied then).
+   */
+  public record Reload(boolean applied, List<String> restartNeeded) {}
+
+  /**
+   * Applies a changed configuration while running — partners and agreements only, without dropping
+   * other partners: the share stage switches between two values, the broker closes only the
+   * connections of partners that are gone or whose identity changed, the audit trail records each
+   * agreement change. If any other section changed, nothing is applied and the sections that need a
+   * restart are returned.
+   */
+  public synchronized Reload reload(GatewayConfig next) {
+    GatewayConfig now = config;
+    List<String> restart = new ArrayList<>();
+    compare(restart, "gateway", now.gateway(), next.gateway());
+    compare(restart, "dataDir", now.dataDir(), next.dataDir());
+    compare(restart, "pkiDir", now.pkiDir(), next.pkiDir());
+    compare(restart, "sources", now.sources(), next.sources());
+    compare(restart, "links", now.links(), next.links());
+    compare(restart, "broker", now.broker(), next.broker());
+    compare(restart, "admin", now.admin(), next.admin());
+    compare(restart, "publish", now.publish(), next.publish());
+    compare(restart, "journal", now.journal(), next.journal());
+    compare(restart, "audit", now.audit(), next.audit());
+    if (!restart.isEmpty()) {
+      log.warn(
+          "Configuration change not applied: {} changed, which needs a restart (partners and"
+              + " agreements can change while running)",
+          String.join(", ", restart));
+      audit.note("config-not-applied", "restart needed for: " + String.join(", ", restart));
+      return new Reload(false, restart);
+    }
+    if (now.partners().equals(next.partners()) && now.agreements().equals(next.agreements())) {
+      return new Reload(false, List.of());
+    }
+    try {
+      pipeline.updateAgreements(
+          next.agreements(),
+          next.agreements().stream().anyMatch(AgreementConfig::sign)
+              ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(next)))
+              : Optional.empty());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Reload(false, List.of());
+    }
+    if (broker != null) {
+      broker.updatePartners(next.partners());
+    }
+    audit.agreements(next.agreements());
+    config = next;
+    log.info(
+        "Configuration reloaded: {} partners, {} agreements",
+        next.partners().size(),
+        next.agreements().size());
+    return new Reload(true, List.of());
+  }
+
+  private static void compare(List<String> changed, String section, Object a, Object b) {
+    if (!java.util.Objects.equals(a, b)) {
+      changed.add(section);
+    }
+  }
+
+  /**
+   * Watches the configuration file and {@link #reload reloads} it when it changes (checked every
+   * {@code interval}). An invalid file changes nothing: every problem is logged and recorded, and
+   * the gateway goes on with what it has.
+   */
+  public synchronized void watch(
+      java.nio.file.Path file, ConfigLoader loader, java.time.Duration interval) {
+    if (watcher != null) {
+      throw new IllegalStateException("already watching");
+    }
+    watcher =
+        new Thread(
+            () -> {
+              Object seen = fileStamp(file);
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  Thread.sleep(interval.toMillis());
+                } catch (InterruptedException e) {
+                  return;
+                }
+                Object stamp = fileStamp(file);
+                if (java.util.Objects.equals(stamp, seen)) {
+                  continue;
+                }
+                seen = stamp;
+                try {
+                  reload(loader.load(file));
+                } catch (ConfigException e) {
+                  log.error(
+                      "Configuration change in {} refused; the gateway goes on with the previous"
+                          + " configuration. {}",
+                      file,
+                      e.getMessage());
+                  audit.note("config-refused", String.join("; ", e.problems()));
+                } catch (RuntimeException e) {
+                  log.error("Reloading {} failed; the previous configuration stays", file, e);
+                }
+              }
+            },
+            "ketenlink-config-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  private static Object fileStamp(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.getLastModifiedTime(file).toMillis()
+          + ":"
+          + java.nio.file.Files.size(file)
+          + ":"
+          + java.util.Arrays.hashCode(java.nio.file.Files.readAllBytes(file));
+    } catch (java.io.IOException e) {
+      return "unreadable";
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Queries
 
   /** A snapshot for {@code /api/status}. */
@@ -286,6 +413,13 @@ public final class Gateway implements AutoCloseable {
   /** Stops sources first, then says goodbye on every link, then the broker. */
   @Override
   public void close() {
+    Thread w;
+    synchronized (this) {
+      w = watcher;
+    }
+    if (w != null) {
+      w.interrupt();
+    }
     if (admin != null) {
       admin.close();
     }

@@ -91,6 +91,7 @@ public final class KetenlinkCommand implements Runnable {
         err.flush();
         return FAILED;
       }
+      gateway.watch(config, new ConfigLoader(), java.time.Duration.ofSeconds(2));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

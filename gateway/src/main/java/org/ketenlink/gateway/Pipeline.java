@@ -47,6 +47,9 @@ final class Pipeline implements AutoCloseable {
   private volatile boolean queueFullReported;
   private volatile boolean journalErrorReported;
 
+  /** New agreements, applied on the pipeline thread between two values. */
+  private record AgreementsUpdate(List<AgreementConfig> agreements, Optional<SigningKey> signing) {}
+
   /** One link's journal and the forwarder that empties it. */
   record Outlet(String linkId, Journal journal, Forwarder forwarder) {}
 
@@ -119,6 +122,17 @@ final class Pipeline implements AutoCloseable {
     thread.start();
   }
 
+  /**
+   * Hands changed agreements to the pipeline thread, which applies them between two values. Waits
+   * up to 10 s for room in the queue.
+   */
+  void updateAgreements(List<AgreementConfig> agreements, Optional<SigningKey> signing)
+      throws InterruptedException {
+    if (!queue.offer(new AgreementsUpdate(agreements, signing), 10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the pipeline queue stayed full; agreements not applied");
+    }
+  }
+
   int queued() {
     return queue.size();
   }
@@ -162,6 +176,11 @@ final class Pipeline implements AutoCloseable {
   private void process(Object item) {
     if (item instanceof SignalInfo info) {
       normaliser.learn(info);
+      return;
+    }
+    if (item instanceof AgreementsUpdate update) {
+      sharer.update(update.agreements(), update.signing(), this::journal);
+      log.info("Sharing agreements applied: {}", update.agreements().size());
       return;
     }
     Sample sample = (Sample) item;

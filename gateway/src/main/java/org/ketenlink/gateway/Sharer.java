@@ -54,7 +54,8 @@ final class Sharer {
   private final Map<String, long[]> sequences = new HashMap<>();
   private final PayloadEncoder encoder;
   private final GatewayMetrics metrics;
-  private final Optional<SigningKey> signing;
+  private final Map<String, StreamSpec> streams;
+  private Optional<SigningKey> signing;
   private final AuditTrail audit;
 
   /**
@@ -71,6 +72,12 @@ final class Sharer {
     this.audit = audit;
     this.metrics = metrics;
     this.signing = signing;
+    this.streams = Map.copyOf(streams);
+    grant(agreements);
+  }
+
+  private void grant(List<AgreementConfig> agreements) {
+    grants.clear();
     streams.forEach(
         (key, spec) -> {
           for (AgreementConfig a : agreements) {
@@ -80,6 +87,23 @@ final class Sharer {
             }
           }
         });
+  }
+
+  /**
+   * Applies changed agreements from now on: open windows of grants that no longer exist are
+   * published first (they hold values shared under the old terms); sequence numbers go on.
+   */
+  void update(
+      List<AgreementConfig> agreements, Optional<SigningKey> signing, Consumer<Message> out) {
+    windows.forEach(
+        (g, acc) -> {
+          if (acc.count > 0) {
+            emit(g, acc, out);
+          }
+        });
+    windows.clear();
+    this.signing = signing;
+    grant(agreements);
   }
 
   private static boolean selects(StreamSelector sel, StreamSpec spec) {

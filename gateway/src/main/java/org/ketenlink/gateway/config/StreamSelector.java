@@ -86,6 +86,16 @@ public final class StreamSelector {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof StreamSelector other && other.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  @Override
   public String toString() {
     return text;
   }
