@@ -135,6 +135,16 @@ final class GatewayFixture {
     }
   }
 
+  /** {@code GET} on the gateway's admin server. */
+  static java.net.http.HttpResponse<String> http(Gateway g, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(g.adminUrl().orElseThrow() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   static final Duration DATA_TIMEOUT = Duration.ofSeconds(20);
 
   private GatewayFixture() {}

@@ -164,19 +164,12 @@ class PartnerAccessIT {
   }
 
   private static String get(Gateway g, String path) throws Exception {
-    return java.net.http.HttpClient.newHttpClient()
-        .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(g.adminUrl().orElseThrow() + path))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString())
-        .body();
+    return GatewayFixture.http(g, path).body();
   }
 
   private static TestSubscriber tls(
       String url, String clientId, BrokerTestPki.Issued ca, BrokerTestPki.Issued cert)
       throws Exception {
-    return new TestSubscriber(
-        url, clientId, BrokerTestPki.clientSocketFactory(ca, Optional.of(cert)));
+    return TestSubscriber.overTls(url, clientId, ca, cert);
   }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,14 +107,7 @@ class ReloadIT {
           assertThat(distinct.last() - distinct.first() + 1)
               .as("acme's speed view never paused: no gap in its sequence")
               .isEqualTo(distinct.size());
-          String audit =
-              java.net.http.HttpClient.newHttpClient()
-                  .send(
-                      java.net.http.HttpRequest.newBuilder(
-                              java.net.URI.create(g.adminUrl().orElseThrow() + "/api/audit"))
-                          .build(),
-                      java.net.http.HttpResponse.BodyHandlers.ofString())
-                  .body();
+          String audit = GatewayFixture.http(g, "/api/audit").body();
           assertThat(audit)
               .contains(
                   "\"type\":\"agreement-added\",\"partner\":\"acme\",\"agreement\":\"acme-power\"")
@@ -133,7 +125,6 @@ class ReloadIT {
   private static TestSubscriber tls(
       String url, String clientId, BrokerTestPki.Issued ca, BrokerTestPki.Issued cert)
       throws Exception {
-    return new TestSubscriber(
-        url, clientId, BrokerTestPki.clientSocketFactory(ca, Optional.of(cert)));
+    return TestSubscriber.overTls(url, clientId, ca, cert);
   }
 }

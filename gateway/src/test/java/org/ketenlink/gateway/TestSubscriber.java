@@ -52,6 +52,14 @@ final class TestSubscriber implements AutoCloseable {
     this(serverUri, clientId, tls, false);
   }
 
+  /** A subscriber over TLS presenting {@code cert}, trusting {@code ca} for the broker. */
+  static TestSubscriber overTls(
+      String serverUri, String clientId, BrokerTestPki.Issued ca, BrokerTestPki.Issued cert)
+      throws MqttException {
+    return new TestSubscriber(
+        serverUri, clientId, BrokerTestPki.clientSocketFactory(ca, java.util.Optional.of(cert)));
+  }
+
   /**
    * A partner as it would run in production: a persistent session (the broker queues its QoS 1
    * messages while it is away, also across a broker restart with persistence) that reconnects by

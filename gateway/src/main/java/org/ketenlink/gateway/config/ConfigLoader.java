@@ -409,12 +409,7 @@ public final class ConfigLoader {
                   + String.join(", ", GatewayConfig.REDACTABLE));
         }
       }
-      Optional<Duration> expiry =
-          n.has("messageExpiry")
-              ? Optional.of(
-                  n.duration(
-                      "messageExpiry", Duration.ZERO, Duration.ofSeconds(1), Duration.ofDays(30)))
-              : Optional.empty();
+      Optional<Duration> expiry = messageExpiry(n);
       return new AgreementConfig(
           id,
           partner,
@@ -426,6 +421,15 @@ public final class ConfigLoader {
           redact,
           expiry,
           n.bool("sign", false));
+    }
+
+    /** An MQTT message expiry (1s-30d), when given. */
+    private static Optional<Duration> messageExpiry(YamlNode n) {
+      return n.has("messageExpiry")
+          ? Optional.of(
+              n.duration(
+                  "messageExpiry", Duration.ZERO, Duration.ofSeconds(1), Duration.ofDays(30)))
+          : Optional.empty();
     }
 
     private Granularity granularity(YamlNode n) {
@@ -495,12 +499,7 @@ public final class ConfigLoader {
       YamlNode n = p.get();
       n.onlyKeys(Set.of("qos", "messageExpiry"));
       int qos = n.integer("qos", DEFAULT_QOS, 0, 1);
-      Optional<Duration> expiry =
-          n.has("messageExpiry")
-              ? Optional.of(
-                  n.duration(
-                      "messageExpiry", Duration.ZERO, Duration.ofSeconds(1), Duration.ofDays(30)))
-              : Optional.empty();
+      Optional<Duration> expiry = messageExpiry(n);
       return new PublishConfig(qos, expiry);
     }
 
