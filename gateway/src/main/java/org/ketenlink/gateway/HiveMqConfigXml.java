@@ -150,7 +150,9 @@ final class HiveMqConfigXml {
         .append("</max-client-id-length>\n")
         .append("  </restrictions>\n")
         .append("  <security>\n")
-        .append("    <allow-empty-client-id><enabled>false</enabled></allow-empty-client-id>\n")
+        // mosquitto_sub and most command-line clients connect without a client id and let the
+        // broker assign one; who a client is comes from its certificate, not from its id.
+        .append("    <allow-empty-client-id><enabled>true</enabled></allow-empty-client-id>\n")
         .append("  </security>\n")
         .append("  <persistence><mode>file</mode></persistence>\n")
         .append(

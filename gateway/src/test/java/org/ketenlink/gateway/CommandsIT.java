@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +98,17 @@ class CommandsIT {
     assertThat(out.toString())
         .contains("mosquitto_sub -h 127.0.0.1 -p " + m.group(1))
         .contains("admin / status");
+    // The line the demo prints works as printed (mosquitto_sub connects without a client id).
+    Matcher printed = Pattern.compile("(mosquitto_sub [^\n]+)").matcher(out.toString());
+    assertThat(printed.find()).isTrue();
+    Process mosquittoSub =
+        new ProcessBuilder("sh", "-c", printed.group(1) + " -C 1 -W 20")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(mosquittoSub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String line = new String(mosquittoSub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(mosquittoSub.exitValue()).as(line).isZero();
+    assertThat(line).startsWith("ketenlink/v1/acme/eindhoven/hall-2/");
     try (TestSubscriber sub =
         new TestSubscriber("tcp://127.0.0.1:" + m.group(1), "demo-it").subscribe("ketenlink/#")) {
       TestSubscriber.Received r =
