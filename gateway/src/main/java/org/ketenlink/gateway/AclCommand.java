@@ -1,7 +1,6 @@
 package org.ketenlink.gateway;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -72,14 +71,7 @@ final class AclCommand implements Callable<Integer> {
                 .flatMap(l -> l.username().stream())
                 .findFirst()
                 .orElse("ketenlink-" + c.gateway().id());
-    String acl = mosquitto(c, user);
-    if (out != null) {
-      Files.writeString(out, acl);
-      spec.commandLine().getOut().println("Wrote " + out.toAbsolutePath());
-    } else {
-      spec.commandLine().getOut().print(acl);
-    }
-    spec.commandLine().getOut().flush();
+    KetenlinkCommand.emit(spec, out, mosquitto(c, user), "the Mosquitto ACL");
     return KetenlinkCommand.OK;
   }
 

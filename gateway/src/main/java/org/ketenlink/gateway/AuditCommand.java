@@ -1,7 +1,6 @@
 package org.ketenlink.gateway;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -80,13 +79,7 @@ final class AuditCommand implements Callable<Integer> {
                     && !e.time().isBefore(start)
                     && e.time().isBefore(end));
     String text = format.equals("csv") ? AuditTrail.csv(entries) : AuditTrail.json(entries) + "\n";
-    if (out != null) {
-      Files.writeString(out, text);
-      spec.commandLine().getOut().println("Wrote " + entries.size() + " entries to " + out);
-    } else {
-      spec.commandLine().getOut().print(text);
-    }
-    spec.commandLine().getOut().flush();
+    KetenlinkCommand.emit(spec, out, text, entries.size() + " audit entries");
     return KetenlinkCommand.OK;
   }
 }

@@ -49,8 +49,7 @@ record BrokerAccess(
 
     /** Whether {@code certificate} is this partner's. */
     boolean matches(X509Certificate certificate) {
-      if (fingerprint.isPresent()
-          && !fingerprint.get().equals(BrokerAccess.fingerprint(certificate))) {
+      if (fingerprint.isPresent() && !fingerprint.get().equals(SiteCa.fingerprint(certificate))) {
         return false;
       }
       X500Principal actual = certificate.getSubjectX500Principal();
@@ -94,11 +93,6 @@ record BrokerAccess(
   @Override
   public String toString() {
     return "BrokerAccess[partners=" + partners.stream().map(PartnerIdentity::id).toList() + "]";
-  }
-
-  /** The SHA-256 fingerprint of a certificate: 64 upper-case hex digits. */
-  static String fingerprint(X509Certificate certificate) {
-    return SiteCa.fingerprint(certificate);
   }
 
   /** The (last) common name of a subject. */

@@ -33,6 +33,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ketenlink.gateway.pki.SiteCa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,7 +196,7 @@ final class BrokerAuthenticator
           ConnackReasonCode.NOT_AUTHORIZED, "a client certificate is required");
       return;
     }
-    String fingerprint = BrokerAccess.fingerprint(certificate.get());
+    String fingerprint = SiteCa.fingerprint(certificate.get());
     if (access.revocations().isRevoked(fingerprint)) {
       log.warn(
           "MQTT client {}: refused, certificate {} (SHA-256 {}) is revoked",
@@ -247,34 +248,43 @@ final class BrokerAuthenticator
   @Override
   public void authorizeSubscribe(
       SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
-    String clientId = input.getClientInformation().getClientId();
     String filter = input.getSubscription().getTopicFilter();
-    Role role = roles.get(clientId);
-    if (role != null && role.maySubscribe(filter)) {
+    if (allowed(
+        input.getClientInformation().getClientId(), "subscribe", filter, Role::maySubscribe)) {
       output.authorizeSuccessfully();
-      return;
+    } else {
+      output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not authorized for " + filter);
     }
-    access.log().refused(clientId, role == null ? "" : role.partner(), "subscribe", filter);
-    output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, "not authorized for " + filter);
   }
 
   @Override
   public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
-    String clientId = input.getClientInformation().getClientId();
     String topic = input.getPublishPacket().getTopic();
-    Role role = roles.get(clientId);
-    if (role != null && role.mayPublish(topic)) {
+    if (allowed(input.getClientInformation().getClientId(), "publish", topic, Role::mayPublish)) {
       output.authorizeSuccessfully();
-      return;
+    } else {
+      output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not authorized for " + topic);
     }
-    access.log().refused(clientId, role == null ? "" : role.partner(), "publish", topic);
-    output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, "not authorized for " + topic);
+  }
+
+  /** Whether the client's role allows {@code action} on {@code topic}; records a refusal. */
+  private boolean allowed(
+      String clientId,
+      String action,
+      String topic,
+      java.util.function.BiPredicate<Role, String> rule) {
+    Role role = roles.get(clientId);
+    if (role != null && rule.test(role, topic)) {
+      return true;
+    }
+    access.log().refused(clientId, role == null ? "" : role.partner(), action, topic);
+    return false;
   }
 
   /** Closes the connections of partners whose certificate was revoked since they connected. */
   private void closeRevoked() {
     closeIf(
-        (clientId, cert) -> access.revocations().isRevoked(BrokerAccess.fingerprint(cert)),
+        (clientId, cert) -> access.revocations().isRevoked(SiteCa.fingerprint(cert)),
         "certificate revoked; closed");
   }
 

@@ -54,6 +54,21 @@ public final class KetenlinkCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /**
+   * Writes a generated document to {@code file} (saying so) or, without one, to standard output.
+   */
+  static void emit(CommandLine.Model.CommandSpec spec, Path file, String text, String what)
+      throws java.io.IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (file != null) {
+      java.nio.file.Files.writeString(file, text);
+      out.println("Wrote " + what + " to " + file.toAbsolutePath());
+    } else {
+      out.print(text);
+    }
+    out.flush();
+  }
+
   /** Loads a configuration; on failure prints every problem to {@code err} and returns empty. */
   static Optional<GatewayConfig> load(Path file, PrintWriter err) {
     try {

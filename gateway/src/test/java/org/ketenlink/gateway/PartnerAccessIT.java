@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ketenlink.gateway.config.GatewayConfig;
+import org.ketenlink.gateway.pki.SiteCa;
 import org.ketenlink.simulator.Simulator;
 
 /**
@@ -54,7 +55,7 @@ class PartnerAccessIT {
                 - {id: velo-power, partner: velo, purpose: test, share: [line1/cnc1/data/power]}
               audit: {interval: 1s}
               """
-                  .formatted(BrokerAccess.fingerprint(velo.certificate()));
+                  .formatted(SiteCa.fingerprint(velo.certificate()));
       GatewayConfig config = GatewayFixture.load(dir, yaml);
       GatewayFixture.trustEachOther(sim, config);
       try (Gateway g = Gateway.start(config)) {

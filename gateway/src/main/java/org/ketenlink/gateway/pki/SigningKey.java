@@ -55,14 +55,15 @@ public final class SigningKey {
     try {
       KeyFactory kf = KeyFactory.getInstance("Ed25519");
       if (Files.exists(priv) && Files.exists(pub)) {
-        PrivateKey p = kf.generatePrivate(new PKCS8EncodedKeySpec(der(Files.readString(priv))));
-        PublicKey q = kf.generatePublic(new X509EncodedKeySpec(der(Files.readString(pub))));
+        PrivateKey p =
+            kf.generatePrivate(new PKCS8EncodedKeySpec(Pem.decode(Files.readString(priv))));
+        PublicKey q = kf.generatePublic(new X509EncodedKeySpec(Pem.decode(Files.readString(pub))));
         return new SigningKey(new KeyPair(q, p));
       }
       KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
       Files.createDirectories(dir);
-      SiteCa.writePrivate(priv, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-      Files.writeString(pub, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+      SiteCa.writePrivate(priv, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()));
+      Files.writeString(pub, Pem.encode("PUBLIC KEY", keys.getPublic().getEncoded()));
       return new SigningKey(keys);
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -111,26 +112,11 @@ public final class SigningKey {
   public static PublicKey readPublic(Path file) {
     try {
       return KeyFactory.getInstance("Ed25519")
-          .generatePublic(new X509EncodedKeySpec(der(Files.readString(file))));
+          .generatePublic(new X509EncodedKeySpec(Pem.decode(Files.readString(file))));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(file + " is not an Ed25519 public key: " + e, e);
     }
-  }
-
-  private static byte[] der(String pem) {
-    String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    return Base64.getDecoder().decode(body);
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 }

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -101,21 +100,10 @@ public final class SiteCa {
     Instant now = clock.instant();
     X500Name subject = name(name, "Ketenlink site CA");
     try {
-      JcaX509v3CertificateBuilder b =
-          new JcaX509v3CertificateBuilder(
-              subject,
-              serial(),
-              Date.from(now.minus(Duration.ofMinutes(5))),
-              Date.from(now.plus(validity)),
-              subject,
-              keys.getPublic());
+      JcaX509v3CertificateBuilder b = builder(subject, subject, keys, now, validity);
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
       b.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-      b.addExtension(
-          Extension.subjectKeyIdentifier,
-          false,
-          new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
       X509Certificate cert = sign(b, keys.getPrivate());
       Files.createDirectories(dir);
       writePrivate(dir.resolve(CA_KEY), keyPem(keys.getPrivate()));
@@ -246,15 +234,8 @@ public final class SiteCa {
     KeyPair keys = ecKeys();
     Instant now = clock.instant();
     try {
-      JcaX509v3CertificateBuilder b =
-          new JcaX509v3CertificateBuilder(
-              caCert,
-              serial(),
-              Date.from(now.minus(Duration.ofMinutes(5))),
-              Date.from(now.plus(validity)),
-              subject,
-              keys.getPublic());
-      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      X500Name issuer = X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded());
+      JcaX509v3CertificateBuilder b = builder(issuer, subject, keys, now, validity);
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(
           Extension.keyUsage,
@@ -262,11 +243,9 @@ public final class SiteCa {
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
       b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
       b.addExtension(
-          Extension.subjectKeyIdentifier,
+          Extension.authorityKeyIdentifier,
           false,
-          utils.createSubjectKeyIdentifier(keys.getPublic()));
-      b.addExtension(
-          Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(caCert));
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert));
       if (!altNames.isEmpty()) {
         b.addExtension(
             Extension.subjectAlternativeName,
@@ -277,6 +256,28 @@ public final class SiteCa {
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot issue a certificate: " + e, e);
     }
+  }
+
+  /**
+   * A certificate valid from five minutes ago (clock skew) for {@code validity}, with a random
+   * serial and the subject key identifier; the caller adds the extensions of its kind.
+   */
+  private static JcaX509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, KeyPair keys, Instant now, Duration validity)
+      throws GeneralSecurityException, IOException {
+    JcaX509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            issuer,
+            serial(),
+            Date.from(now.minus(Duration.ofMinutes(5))),
+            Date.from(now.plus(validity)),
+            subject,
+            keys.getPublic());
+    b.addExtension(
+        Extension.subjectKeyIdentifier,
+        false,
+        new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+    return b;
   }
 
   private void record(X509Certificate cert, String partner) {
@@ -316,7 +317,7 @@ public final class SiteCa {
 
   public static String pem(X509Certificate certificate) {
     try {
-      return block("CERTIFICATE", certificate.getEncoded());
+      return Pem.encode("CERTIFICATE", certificate.getEncoded());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -324,7 +325,7 @@ public final class SiteCa {
 
   /** PKCS#8 ({@code BEGIN PRIVATE KEY}), what Mosquitto, OpenSSL and Java all read. */
   public static String keyPem(PrivateKey key) {
-    return block("PRIVATE KEY", key.getEncoded());
+    return Pem.encode("PRIVATE KEY", key.getEncoded());
   }
 
   /** Writes {@code text} readable by the owner only (where the file system has POSIX modes). */
@@ -397,11 +398,5 @@ public final class SiteCa {
 
   private static boolean isIpAddress(String host) {
     return host.matches("[0-9.]+") || host.contains(":");
-  }
-
-  private static String block(String type, byte[] der) {
-    String base64 =
-        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-    return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
   }
 }
