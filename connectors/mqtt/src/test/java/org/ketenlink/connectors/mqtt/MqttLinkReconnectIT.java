@@ -112,10 +112,11 @@ class MqttLinkReconnectIT {
                   .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(200))
                   .build());
       link.start();
-      List<CompletableFuture<Void>> acks = publish(0, 20_000);
+      List<CompletableFuture<Void>> acks = new ArrayList<>(publish(0, 2_000));
       Await.until(
           Duration.ofSeconds(20), "2000 acknowledged", () -> link.status().acknowledged() >= 2000);
-
+      // Cut while the next 18 000 are being sent: some are surely in flight, unacknowledged.
+      acks.addAll(publish(2_000, 18_000));
       proxy.cut();
 
       CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
