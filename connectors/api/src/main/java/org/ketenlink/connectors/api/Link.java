@@ -1,6 +1,7 @@
 package org.ketenlink.connectors.api;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A connection to a message broker. A link reconnects by itself (also when the very first connect
@@ -21,6 +22,17 @@ public interface Link extends AutoCloseable {
    * if the link is closed first. Messages are sent in the order they were queued.
    */
   CompletableFuture<Void> publish(Message message);
+
+  /**
+   * Receives what is published to {@code filter} (QoS 1) for as long as the link lives: the
+   * subscription is made again after every (re)connect. Messages published while the link is
+   * disconnected are not received, nor are retained ones. {@code handler} runs on the link's
+   * receiving thread and must not block. Call before {@link #start()}.
+   *
+   * @throws IllegalArgumentException if {@code filter} is not a valid topic filter
+   * @throws IllegalStateException if the link has been started
+   */
+  void subscribe(String filter, Consumer<Received> handler);
 
   /** A snapshot of the current state; thread-safe. */
   LinkStatus status();

@@ -1,5 +1,7 @@
 package org.ketenlink.connectors.api;
 
+import java.util.Optional;
+
 /**
  * A connection to one device or server that delivers samples. A source recovers by itself from lost
  * connections and device restarts; it never stops delivering because of them.
@@ -17,6 +19,14 @@ public interface Source extends AutoCloseable {
 
   /** A snapshot of the current state; thread-safe. */
   SourceStatus status();
+
+  /**
+   * The machine's production orders, if this source is configured with an order model; empty
+   * otherwise.
+   */
+  default Optional<OrderControl> orders() {
+    return Optional.empty();
+  }
 
   /** Stops and releases every resource. */
   @Override

@@ -6,11 +6,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.ketenlink.connectors.api.Link;
 import org.ketenlink.connectors.api.LinkBusyException;
 import org.ketenlink.connectors.api.LinkStatus;
 import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.Received;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +131,22 @@ public final class MqttLink implements Link {
     }
     sender.wakeIfIdle();
     return outgoing.future;
+  }
+
+  @Override
+  public void subscribe(String filter, Consumer<Received> handler) {
+    Objects.requireNonNull(handler, "handler");
+    Optional<String> problem = Topics.filterProblem(filter);
+    if (problem.isPresent()) {
+      throw new IllegalArgumentException("topic filter " + problem.get());
+    }
+    synchronized (lifecycle) {
+      if (threads != null || closed) {
+        throw new IllegalStateException(
+            "MQTT link " + settings.id() + ": subscribe before start()");
+      }
+      sender.subscribe(new Sender.Subscription(filter, handler));
+    }
   }
 
   @Override

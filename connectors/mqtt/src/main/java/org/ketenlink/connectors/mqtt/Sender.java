@@ -11,9 +11,11 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -23,8 +25,10 @@ import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.ketenlink.connectors.api.ConnectionState;
+import org.ketenlink.connectors.api.Received;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +84,11 @@ final class Sender implements Runnable {
 
   private LinkThreads threads;
 
+  /** A standing subscription, made again on every connection. */
+  record Subscription(String filter, Consumer<Received> handler) {}
+
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
   Sender(
       MqttLinkSettings settings,
       Optional<SSLContext> tls,
@@ -107,6 +116,11 @@ final class Sender implements Runnable {
   void bind(LinkThreads threads) {
     this.threads = threads;
     this.thread = threads.sender();
+  }
+
+  /** Registers a subscription; only before the thread starts. */
+  void subscribe(Subscription subscription) {
+    subscriptions.add(subscription);
   }
 
   /** A publisher queued a message. */
@@ -216,6 +230,75 @@ final class Sender implements Runnable {
         settings.maxInFlight(),
         receiveMaximum == null ? "no limit" : receiveMaximum,
         queue.size() + resend.size());
+    subscribeAll(connection);
+  }
+
+  /**
+   * Makes the standing subscriptions on a new connection (clean start: the broker kept none).
+   * Asynchronous: a refusal is logged and reported in the status, the connection stays up. Retained
+   * messages are not sent (retain handling 2): a retained request would otherwise be received again
+   * on every reconnect.
+   */
+  private void subscribeAll(Connection connection) {
+    for (Subscription sub : subscriptions) {
+      MqttSubscription paho = new MqttSubscription(sub.filter(), 1);
+      paho.setRetainHandling(2);
+      try {
+        connection.client.subscribe(
+            new MqttSubscription[] {paho},
+            null,
+            new MqttActionListener() {
+              @Override
+              public void onSuccess(IMqttToken token) {
+                int[] codes = token.getReasonCodes();
+                int code = codes == null || codes.length == 0 ? 0 : codes[0];
+                if (code >= 0x80) {
+                  refusedSubscription(sub.filter(), Failures.reason(code));
+                } else {
+                  log.info("MQTT link {}: subscribed to {}", settings.id(), sub.filter());
+                }
+              }
+
+              @Override
+              public void onFailure(IMqttToken token, Throwable e) {
+                if (!connection.lost) {
+                  refusedSubscription(sub.filter(), Failures.describe(e, hostPort));
+                }
+              }
+            },
+            new MqttProperties());
+      } catch (MqttException | RuntimeException e) {
+        refusedSubscription(sub.filter(), e.toString());
+      }
+    }
+  }
+
+  private void refusedSubscription(String filter, String reason) {
+    String text = "subscription to " + filter + " refused: " + reason;
+    board.error(text);
+    log.warn("MQTT link {}: {}", settings.id(), text);
+  }
+
+  /** On Paho's callback thread: hands the message to every subscription it matches. */
+  private void arrived(String topic, MqttMessage message) {
+    Received received = null;
+    for (Subscription sub : subscriptions) {
+      if (Topics.matches(sub.filter(), topic)) {
+        if (received == null) {
+          received = new Received(topic, message.getPayload());
+        }
+        try {
+          sub.handler().accept(received);
+        } catch (RuntimeException e) {
+          log.error(
+              "MQTT link {}: the handler of {} failed on a message to {}",
+              settings.id(),
+              sub.filter(),
+              topic,
+              e);
+        }
+      }
+    }
   }
 
   private void failed(String reason, Throwable e) {
@@ -557,7 +640,9 @@ final class Sender implements Runnable {
             }
 
             @Override
-            public void messageArrived(String topic, MqttMessage message) {}
+            public void messageArrived(String topic, MqttMessage message) {
+              arrived(topic, message);
+            }
 
             @Override
             public void deliveryComplete(IMqttToken token) {}

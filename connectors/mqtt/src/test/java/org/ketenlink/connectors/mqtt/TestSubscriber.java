@@ -112,6 +112,10 @@ final class TestSubscriber implements AutoCloseable {
     client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false).waitForCompletion();
   }
 
+  void publishRetained(String topic, String payload) throws MqttException {
+    client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, true).waitForCompletion();
+  }
+
   /** Drops the connection without DISCONNECT handling on our side; the broker keeps the session. */
   void abandon() {
     try {
