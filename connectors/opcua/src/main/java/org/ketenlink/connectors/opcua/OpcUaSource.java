@@ -50,6 +50,7 @@ import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.eclipse.milo.opcua.stack.core.types.structured.RelativePath;
 import org.eclipse.milo.opcua.stack.core.types.structured.RelativePathElement;
 import org.ketenlink.connectors.api.ConnectionState;
+import org.ketenlink.connectors.api.OrderControl;
 import org.ketenlink.connectors.api.Sample;
 import org.ketenlink.connectors.api.SampleSink;
 import org.ketenlink.connectors.api.SignalInfo;
@@ -91,6 +92,7 @@ public final class OpcUaSource implements Source {
   private final Connector.X509User x509User;
   private final ScheduledThreadPoolExecutor executor;
   private final List<Signal> signals;
+  private final OpcUaOrders orders;
   private volatile Thread ownThread;
 
   // Status: written on the own thread (state also by Milo's session callbacks), read anywhere.
@@ -165,6 +167,11 @@ public final class OpcUaSource implements Source {
               return t;
             });
     this.executor.setRemoveOnCancelPolicy(true);
+    this.orders =
+        settings
+            .orders()
+            .map(o -> new OpcUaOrders(id, o, () -> sessionActive ? client : null))
+            .orElse(null);
     this.since = clock.instant();
     this.endpointInUse = settings.endpointUrl();
   }
@@ -190,6 +197,16 @@ public final class OpcUaSource implements Source {
     }
     this.sink = sink;
     execute(this::connect);
+  }
+
+  /**
+   * The machine's orders, read and changed through the configured orders object in the Ketenlink
+   * order model (see {@link OpcUaSourceSettings#orders()}); requests fail as unavailable while
+   * there is no session.
+   */
+  @Override
+  public Optional<OrderControl> orders() {
+    return Optional.ofNullable(orders);
   }
 
   @Override
@@ -221,6 +238,9 @@ public final class OpcUaSource implements Source {
       return;
     }
     executor.shutdownNow();
+    if (orders != null) {
+      orders.close();
+    }
     if (Thread.currentThread() != ownThread) {
       try {
         if (!executor.awaitTermination(

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param sessionTimeout how long the server keeps a session without contact
  * @param nodeRetryInterval how often signals whose node cannot be found (yet) are tried again
  * @param signals the signals to monitor; ids unique within the source
+ * @param orders the object holding the machine's production orders and order methods (see {@link
+ *     org.ketenlink.connectors.api.OrderControl}); empty if orders are not read or changed
  */
 public record OpcUaSourceSettings(
     String id,
@@ -43,7 +45,8 @@ public record OpcUaSourceSettings(
     Duration requestTimeout,
     Duration sessionTimeout,
     Duration nodeRetryInterval,
-    List<SignalSettings> signals) {
+    List<SignalSettings> signals,
+    Optional<NodeAddress> orders) {
 
   /** Secure by default: Basic256Sha256 with SignAndEncrypt. */
   public static final SecurityPolicy DEFAULT_SECURITY_POLICY = SecurityPolicy.BASIC256SHA256;
@@ -63,6 +66,52 @@ public record OpcUaSourceSettings(
   public OpcUaSourceSettings {
     // Not List.copyOf: null entries must reach validation as listed problems, not as an NPE.
     signals = signals == null ? null : Collections.unmodifiableList(new ArrayList<>(signals));
+    orders = orders == null ? Optional.empty() : orders;
+  }
+
+  /** Settings without an orders object. */
+  public OpcUaSourceSettings(
+      String id,
+      String endpointUrl,
+      SecurityPolicy securityPolicy,
+      SecurityMode securityMode,
+      Identity identity,
+      Duration publishingInterval,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Duration sessionTimeout,
+      Duration nodeRetryInterval,
+      List<SignalSettings> signals) {
+    this(
+        id,
+        endpointUrl,
+        securityPolicy,
+        securityMode,
+        identity,
+        publishingInterval,
+        connectTimeout,
+        requestTimeout,
+        sessionTimeout,
+        nodeRetryInterval,
+        signals,
+        Optional.empty());
+  }
+
+  /** These settings with the machine's orders object. */
+  public OpcUaSourceSettings withOrders(NodeAddress ordersObject) {
+    return new OpcUaSourceSettings(
+        id,
+        endpointUrl,
+        securityPolicy,
+        securityMode,
+        identity,
+        publishingInterval,
+        connectTimeout,
+        requestTimeout,
+        sessionTimeout,
+        nodeRetryInterval,
+        signals,
+        Optional.of(ordersObject));
   }
 
   /** Settings with every default: Basic256Sha256/SignAndEncrypt, anonymous. */
@@ -94,7 +143,8 @@ public record OpcUaSourceSettings(
         requestTimeout,
         sessionTimeout,
         nodeRetryInterval,
-        signals);
+        signals,
+        orders);
   }
 
   public OpcUaSourceSettings withIdentity(Identity newIdentity) {
@@ -109,7 +159,8 @@ public record OpcUaSourceSettings(
         requestTimeout,
         sessionTimeout,
         nodeRetryInterval,
-        signals);
+        signals,
+        orders);
   }
 
   public OpcUaSourceSettings withPublishingInterval(Duration interval) {
@@ -124,7 +175,8 @@ public record OpcUaSourceSettings(
         requestTimeout,
         sessionTimeout,
         nodeRetryInterval,
-        signals);
+        signals,
+        orders);
   }
 
   public OpcUaSourceSettings withTimeouts(Duration connect, Duration request, Duration session) {
@@ -139,7 +191,8 @@ public record OpcUaSourceSettings(
         request,
         session,
         nodeRetryInterval,
-        signals);
+        signals,
+        orders);
   }
 
   public OpcUaSourceSettings withNodeRetryInterval(Duration interval) {
@@ -154,7 +207,8 @@ public record OpcUaSourceSettings(
         requestTimeout,
         sessionTimeout,
         interval,
-        signals);
+        signals,
+        orders);
   }
 
   /** The security in use, e.g. {@code Basic256Sha256/SignAndEncrypt}. */
@@ -218,6 +272,7 @@ public record OpcUaSourceSettings(
         signalProblems(p, path, s);
       }
     }
+    orders.ifPresent(o -> addressProblems(p, "orders", o));
     return List.copyOf(p);
   }
 
@@ -284,7 +339,14 @@ public record OpcUaSourceSettings(
     NodeAddress a = s.address();
     if (a == null) {
       p.add(path + ": address must be set (a node id or a browse path)");
-    } else if (a instanceof NodeAddress.ById byId) {
+    } else {
+      addressProblems(p, path, a);
+    }
+    signalSettingProblems(p, path, s);
+  }
+
+  private static void addressProblems(List<String> p, String path, NodeAddress a) {
+    if (a instanceof NodeAddress.ById byId) {
       String problem = NodeIdText.problem(byId.nodeId());
       if (problem != null) {
         p.add(path + ": " + problem);
@@ -299,6 +361,9 @@ public record OpcUaSourceSettings(
         p.add(path + ": browseNames must not contain empty names, got " + byPath.browseNames());
       }
     }
+  }
+
+  private static void signalSettingProblems(List<String> p, String path, SignalSettings s) {
     if (s.samplingInterval() == null) {
       p.add(path + ": samplingInterval must be set");
     } else if (s.samplingInterval().isNegative()) {

@@ -1,0 +1,307 @@
+package org.ketenlink.connectors.opcua;
+
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
+import org.eclipse.milo.opcua.stack.core.AttributeId;
+import org.eclipse.milo.opcua.stack.core.NamespaceTable;
+import org.eclipse.milo.opcua.stack.core.NodeIds;
+import org.eclipse.milo.opcua.stack.core.UaException;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
+import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
+import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
+import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePath;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathResult;
+import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodRequest;
+import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodResult;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
+import org.eclipse.milo.opcua.stack.core.types.structured.RelativePath;
+import org.eclipse.milo.opcua.stack.core.types.structured.RelativePathElement;
+import org.ketenlink.connectors.api.OrderChange;
+import org.ketenlink.connectors.api.OrderControl;
+import org.ketenlink.connectors.api.OrderControlException;
+import org.ketenlink.connectors.api.OrderFacts;
+
+/**
+ * Orders in the Ketenlink order model (the bundled simulator's, after OPC 40001-3 job orders): an
+ * object holding one child object per order, named by the order id, with the variables OrderId,
+ * CustomerId, Article, PlannedQuantity, GoodQuantity, ScrapQuantity, State, StartTime, EndTime and
+ * DueDate; and, on the same object, the methods SetPlannedQuantity(OrderId, UInt32),
+ * SetDueDate(OrderId, DateTime), HoldOrder(OrderId) and AbortOrder(OrderId).
+ *
+ * <p>Every request resolves the nodes afresh by browse name (namespace indexes can change when the
+ * server restarts). Requests run one at a time on their own thread, never on the source's.
+ */
+final class OpcUaOrders implements OrderControl, AutoCloseable {
+
+  private static final List<String> FIELDS =
+      List.of(
+          "CustomerId",
+          "Article",
+          "PlannedQuantity",
+          "GoodQuantity",
+          "ScrapQuantity",
+          "State",
+          "StartTime",
+          "EndTime",
+          "DueDate");
+
+  /** Requests waiting beyond this are refused: the machine is not keeping up. */
+  private static final int MAX_WAITING = 64;
+
+  private final String sourceId;
+  private final NodeAddress ordersNode;
+  private final Supplier<OpcUaClient> session;
+  private final ExecutorService thread;
+
+  /**
+   * @param session the client while its session is active, else null
+   */
+  OpcUaOrders(String sourceId, NodeAddress ordersNode, Supplier<OpcUaClient> session) {
+    this.sourceId = sourceId;
+    this.ordersNode = ordersNode;
+    this.session = session;
+    this.thread =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(MAX_WAITING),
+            r -> {
+              Thread t = new Thread(r, "ketenlink-opcua-" + sourceId + "-orders");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public CompletableFuture<Optional<OrderFacts>> order(String orderId) {
+    return run(() -> read(orderId));
+  }
+
+  @Override
+  public CompletableFuture<Void> change(String orderId, OrderChange change) {
+    return run(
+        () -> {
+          call(orderId, change);
+          return null;
+        });
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+
+  private interface Request<T> {
+    T run() throws UaException;
+  }
+
+  private <T> CompletableFuture<T> run(Request<T> request) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      thread.execute(
+          () -> {
+            try {
+              result.complete(request.run());
+            } catch (UaException e) {
+              result.completeExceptionally(unavailable(e.getMessage()));
+            } catch (OrderControlException e) {
+              result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(unavailable(e.toString()));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(
+          unavailable(thread.isShutdown() ? "the source is closed" : "too many requests waiting"));
+    }
+    return result;
+  }
+
+  private OrderControlException unavailable(String why) {
+    return new OrderControlException(true, "", "machine " + sourceId + " unavailable: " + why);
+  }
+
+  private OpcUaClient client() {
+    OpcUaClient c = session.get();
+    if (c == null) {
+      throw unavailable("no session with the OPC UA server");
+    }
+    return c;
+  }
+
+  // ------------------------------------------------------------------------------------- reading
+
+  private Optional<OrderFacts> read(String orderId) throws UaException {
+    OpcUaClient c = client();
+    NodeId orders = ordersNode(c);
+    List<BrowsePath> paths = new ArrayList<>();
+    paths.add(path(orders, orderId));
+    for (String f : FIELDS) {
+      paths.add(path(orders, orderId, f));
+    }
+    List<BrowsePathResult> found = Batches.translate(c, paths);
+    NamespaceTable ns = c.getNamespaceTable();
+    if (NodeMetadata.target(found.get(0), ns) == null) {
+      return Optional.empty();
+    }
+    List<ReadValueId> reads = new ArrayList<>();
+    List<Integer> fieldOf = new ArrayList<>();
+    for (int i = 0; i < FIELDS.size(); i++) {
+      NodeId node = NodeMetadata.target(found.get(i + 1), ns);
+      if (node != null) {
+        reads.add(new ReadValueId(node, AttributeId.Value.uid(), null, QualifiedName.NULL_VALUE));
+        fieldOf.add(i);
+      }
+    }
+    Object[] values = new Object[FIELDS.size()];
+    List<DataValue> read = Batches.read(c, reads);
+    for (int i = 0; i < read.size(); i++) {
+      DataValue v = read.get(i);
+      if (v.statusCode() == null || v.statusCode().isGood()) {
+        values[fieldOf.get(i)] = v.value().value();
+      }
+    }
+    return Optional.of(
+        new OrderFacts(
+            orderId,
+            text(values[0]),
+            text(values[1]),
+            count(values[2]),
+            count(values[3]),
+            count(values[4]),
+            text(values[5]),
+            time(values[6]),
+            time(values[7]),
+            time(values[8])));
+  }
+
+  private static String text(Object v) {
+    return v instanceof String s ? s : "";
+  }
+
+  private static long count(Object v) {
+    return v instanceof UInteger u ? u.longValue() : v instanceof Number n ? n.longValue() : 0;
+  }
+
+  private static Optional<Instant> time(Object v) {
+    return v instanceof DateTime d && !d.isNull()
+        ? Optional.of(d.getJavaInstant())
+        : Optional.empty();
+  }
+
+  // ------------------------------------------------------------------------------------- calling
+
+  private void call(String orderId, OrderChange change) throws UaException {
+    OpcUaClient c = client();
+    NodeId orders = ordersNode(c);
+    String method;
+    Variant[] inputs;
+    if (change instanceof OrderChange.PlannedQuantity q) {
+      method = "SetPlannedQuantity";
+      inputs = new Variant[] {new Variant(orderId), new Variant(uint(q.quantity()))};
+    } else if (change instanceof OrderChange.DueDate d) {
+      method = "SetDueDate";
+      inputs = new Variant[] {new Variant(orderId), new Variant(new DateTime(d.due()))};
+    } else if (change instanceof OrderChange.Hold) {
+      method = "HoldOrder";
+      inputs = new Variant[] {new Variant(orderId)};
+    } else {
+      method = "AbortOrder";
+      inputs = new Variant[] {new Variant(orderId)};
+    }
+    NodeId methodId =
+        NodeMetadata.target(
+            Batches.translate(c, List.of(path(orders, method))).get(0), c.getNamespaceTable());
+    if (methodId == null) {
+      throw new OrderControlException(
+          false,
+          "Bad_MethodInvalid",
+          "machine " + sourceId + " has no method " + method + " on its orders object");
+    }
+    CallMethodResult result =
+        c.call(List.of(new CallMethodRequest(orders, methodId, inputs))).getResults()[0];
+    StatusCode status = result.getStatusCode();
+    if (status != null && !status.isGood()) {
+      throw new OrderControlException(
+          false,
+          StatusNames.name(status),
+          "machine " + sourceId + " refused " + method + ": " + StatusNames.name(status));
+    }
+  }
+
+  // ----------------------------------------------------------------------------------- resolving
+
+  private NodeId ordersNode(OpcUaClient c) throws UaException {
+    NamespaceTable ns = c.getNamespaceTable();
+    if (ordersNode instanceof NodeAddress.ById byId) {
+      return NodeIdText.resolve(byId.nodeId(), ns)
+          .orElseThrow(
+              () ->
+                  new OrderControlException(
+                      false,
+                      "Bad_NodeIdUnknown",
+                      "machine "
+                          + sourceId
+                          + ": the orders node "
+                          + byId.nodeId()
+                          + " is not on the server"));
+    }
+    NodeAddress.ByPath byPath = (NodeAddress.ByPath) ordersNode;
+    UShort index = ns.getIndex(byPath.namespaceUri());
+    NodeId node =
+        index == null
+            ? null
+            : NodeMetadata.target(
+                Batches.translate(
+                        c,
+                        List.of(
+                            new BrowsePath(
+                                NodeIds.ObjectsFolder,
+                                new RelativePath(
+                                    byPath.browseNames().stream()
+                                        .map(n -> element(index, n))
+                                        .toArray(RelativePathElement[]::new)))))
+                    .get(0),
+                ns);
+    if (node == null) {
+      throw new OrderControlException(
+          false,
+          "Bad_NoMatch",
+          "machine " + sourceId + ": no orders object at " + byPath + " on the server");
+    }
+    return node;
+  }
+
+  /** A browse path below the orders object, in the orders object's namespace. */
+  private static BrowsePath path(NodeId orders, String... names) {
+    RelativePathElement[] elements = new RelativePathElement[names.length];
+    for (int i = 0; i < names.length; i++) {
+      elements[i] = element(orders.getNamespaceIndex(), names[i]);
+    }
+    return new BrowsePath(orders, new RelativePath(elements));
+  }
+
+  private static RelativePathElement element(UShort ns, String name) {
+    return new RelativePathElement(
+        NodeIds.HierarchicalReferences, false, true, new QualifiedName(ns, name));
+  }
+}
