@@ -133,6 +133,32 @@ final class AuditTrail implements AutoCloseable {
     record(Entry.of(clock.instant(), type, "", "", "", detail));
   }
 
+  /**
+   * A partner's order command and what became of it: {@code what} is "requestId command order",
+   * {@code outcome} applied or rejected with {@code reason}.
+   */
+  void command(
+      String partner,
+      String agreement,
+      String what,
+      String outcome,
+      String reason,
+      String message) {
+    record(
+        Entry.of(
+            clock.instant(),
+            "command",
+            partner,
+            agreement,
+            "",
+            what
+                + ": "
+                + outcome
+                + (reason.isEmpty() ? "" : " (" + reason + ")")
+                + " - "
+                + message));
+  }
+
   /** The broker refused something: a connection, a subscription or a publish. */
   void refused(String client, String partner, String action, String reason) {
     record(Entry.of(clock.instant(), "refused", partner, "", client, action + ": " + reason));

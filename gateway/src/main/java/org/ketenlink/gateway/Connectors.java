@@ -64,14 +64,14 @@ final class Connectors {
             SESSION_TIMEOUT,
             sc.nodeRetryInterval(),
             sc.signals().stream().map(Connectors::signal).toList());
+    if (sc.orders().isPresent()) {
+      settings = settings.withOrders(address(sc.orders().get()));
+    }
     return new OpcUaSource(settings, pki);
   }
 
   private static SignalSettings signal(SignalConfig s) {
-    NodeAddress address =
-        s.address() instanceof GatewayConfig.NodeAddress.ByPath p
-            ? new NodeAddress.ByPath(p.namespaceUri(), p.browseNames())
-            : new NodeAddress.ById(((GatewayConfig.NodeAddress.ById) s.address()).nodeId());
+    NodeAddress address = address(s.address());
     Deadband deadband =
         switch (s.deadband().type()) {
           case NONE -> Deadband.NONE;
@@ -79,6 +79,12 @@ final class Connectors {
           case PERCENT -> Deadband.percent(s.deadband().value());
         };
     return new SignalSettings(s.name(), address, s.samplingInterval(), s.queueSize(), deadband);
+  }
+
+  private static NodeAddress address(GatewayConfig.NodeAddress a) {
+    return a instanceof GatewayConfig.NodeAddress.ByPath p
+        ? new NodeAddress.ByPath(p.namespaceUri(), p.browseNames())
+        : new NodeAddress.ById(((GatewayConfig.NodeAddress.ById) a).nodeId());
   }
 
   private static SecurityPolicy policy(GatewayConfig.SecurityPolicy p) {

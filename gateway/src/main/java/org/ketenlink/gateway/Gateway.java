@@ -57,6 +57,7 @@ public final class Gateway implements AutoCloseable {
   private final List<Pipeline.Outlet> outlets = new ArrayList<>();
   private EmbeddedBroker broker;
   private AuditTrail audit;
+  private OrderCommands commands;
   private Pipeline pipeline;
   private OpcUaPki pki;
   private AdminServer admin;
@@ -99,9 +100,19 @@ public final class Gateway implements AutoCloseable {
     if (config.links().stream().anyMatch(LinkConfig::embedded)) {
       broker = EmbeddedBroker.start(Connectors.brokerSettings(config, audit::refused));
     }
+    commands =
+        new OrderCommands(
+            config.gateway().id(),
+            config.dataDir().resolve("commands"),
+            clock,
+            audit,
+            registry,
+            config.partners(),
+            config.agreements());
     for (LinkConfig lc : config.links()) {
       Link link = Connectors.link(config, lc, broker, birth(), will());
       links.add(link);
+      commands.listen(link);
       metrics.link(link);
       Journal journal =
           Journal.open(
@@ -136,12 +147,17 @@ public final class Gateway implements AutoCloseable {
     outlets.forEach(o -> o.forwarder().start());
 
     pki = Connectors.pki(config);
+    List<OrderCommands.Machine> withOrders = new ArrayList<>();
     for (SourceConfig sc : config.sources()) {
       Source source = Connectors.source(sc, pki);
       sources.add(source);
       metrics.source(source);
       source.start(pipeline.sink());
+      source
+          .orders()
+          .ifPresent(o -> withOrders.add(new OrderCommands.Machine(sc.line(), sc.machine(), o)));
     }
+    commands.machines(withOrders);
     if (config.admin().enabled()) {
       admin = AdminServer.start(config.admin().bind(), config.admin().port(), new Endpoints());
     }
@@ -272,6 +288,7 @@ public final class Gateway implements AutoCloseable {
     if (broker != null) {
       broker.updatePartners(next.partners());
     }
+    commands.update(next.partners(), next.agreements());
     audit.agreements(next.agreements());
     config = next;
     log.info(
@@ -422,6 +439,9 @@ public final class Gateway implements AutoCloseable {
     }
     if (admin != null) {
       admin.close();
+    }
+    if (commands != null) {
+      closeQuietly(commands::close, "order commands");
     }
     for (Source s : sources) {
       closeQuietly(s::close, "source " + s.id());

@@ -33,6 +33,8 @@ final class Schemas {
   static final JsonSchema SAMPLE = load("sample.schema.json");
   static final JsonSchema STATUS = load("status.schema.json");
   static final JsonSchema SHARE = load("share.schema.json");
+  static final JsonSchema REPLY = load("reply.schema.json");
+  static final JsonSchema COMMAND = load("command.schema.json");
 
   /** The schema violations of {@code payload}; empty when it is valid. */
   static List<String> violations(JsonSchema schema, byte[] payload) {

@@ -69,7 +69,8 @@ class SharerTest {
         granularity,
         redact,
         Optional.empty(),
-        false);
+        false,
+        Optional.empty());
   }
 
   Sharer sharer(AgreementConfig... agreements) {

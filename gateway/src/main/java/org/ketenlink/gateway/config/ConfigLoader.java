@@ -29,6 +29,7 @@ import org.ketenlink.gateway.config.GatewayConfig.Aggregate;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.config.GatewayConfig.BrokerConfig;
 import org.ketenlink.gateway.config.GatewayConfig.BrokerTlsConfig;
+import org.ketenlink.gateway.config.GatewayConfig.CommandGrant;
 import org.ketenlink.gateway.config.GatewayConfig.Deadband;
 import org.ketenlink.gateway.config.GatewayConfig.Granularity;
 import org.ketenlink.gateway.config.GatewayConfig.Identity;
@@ -56,6 +57,8 @@ public final class ConfigLoader {
   public static final Duration DEFAULT_SAMPLING_INTERVAL = Duration.ofMillis(250);
   public static final Duration DEFAULT_NODE_RETRY = Duration.ofSeconds(30);
   public static final int DEFAULT_QUEUE_SIZE = 10;
+  public static final int DEFAULT_COMMANDS_PER_MINUTE = 10;
+  public static final int DEFAULT_COMMAND_BURST = 5;
   public static final int DEFAULT_QOS = 1;
   public static final int DEFAULT_MAX_IN_FLIGHT = 100;
   public static final int DEFAULT_LINK_QUEUE = 10_000;
@@ -239,6 +242,7 @@ public final class ConfigLoader {
           root.list("agreements", (n, i) -> agreement(n, partnerIds, sources));
       unique(agreements.stream().map(AgreementConfig::id).toList(), "agreements", "id");
       noOverlap(agreements, sources);
+      commandsReachable(agreements, partners, sources);
       if (identity.enterprise().equals(PARTNERS_LEVEL)) {
         problems.add(
             "gateway.enterprise: '"
@@ -319,7 +323,7 @@ public final class ConfigLoader {
     }
 
     private PartnerConfig partner(YamlNode n) {
-      n.onlyKeys(Set.of("id", "name", "certificate"));
+      n.onlyKeys(Set.of("id", "name", "certificate", "customers"));
       String id = n.id("id", GATEWAY_ID, GATEWAY_ID_RULE, Optional.empty());
       String name = n.text("name", id);
       Optional<String> subject = Optional.empty();
@@ -337,7 +341,13 @@ public final class ConfigLoader {
                   + " separated by ':' and prefixed with 'sha256:'");
         }
       }
-      return new PartnerConfig(id, name, subject, fingerprint);
+      List<String> customers = n.texts("customers");
+      for (String c : customers) {
+        if (c.isBlank()) {
+          n.problem("customers", "must not list an empty customer id");
+        }
+      }
+      return new PartnerConfig(id, name, subject, fingerprint, customers);
     }
 
     private AgreementConfig agreement(
@@ -353,7 +363,8 @@ public final class ConfigLoader {
               "granularity",
               "redact",
               "messageExpiry",
-              "sign"));
+              "sign",
+              "commands"));
       String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
       String partner = n.requiredText("partner", "the id of a partner under partners");
       if (!partner.isEmpty() && !partnerIds.contains(partner)) {
@@ -420,7 +431,83 @@ public final class ConfigLoader {
           granularity(n),
           redact,
           expiry,
-          n.bool("sign", false));
+          n.bool("sign", false),
+          commands(n));
+    }
+
+    /** The order commands an agreement allows, when it allows any. */
+    private Optional<CommandGrant> commands(YamlNode n) {
+      Optional<YamlNode> c = n.object("commands");
+      if (c.isEmpty()) {
+        return Optional.empty();
+      }
+      YamlNode g = c.get();
+      g.onlyKeys(Set.of("allow", "perMinute", "burst"));
+      if (!g.has("allow")) {
+        g.problem("allow", "missing (list the commands allowed, from " + commandNames() + ")");
+      }
+      Set<String> allow = new java.util.LinkedHashSet<>(g.texts("allow"));
+      for (String command : allow) {
+        if (!GatewayConfig.COMMANDS.contains(command)) {
+          g.problem("allow", "'" + command + "' is not a command; choose from " + commandNames());
+        }
+      }
+      if (g.has("allow") && allow.isEmpty()) {
+        g.problem("allow", "must list at least one command (leave commands out to allow none)");
+      }
+      int perMinute = g.integer("perMinute", DEFAULT_COMMANDS_PER_MINUTE, 1, 600);
+      int burst = g.integer("burst", DEFAULT_COMMAND_BURST, 1, 100);
+      return Optional.of(new CommandGrant(allow, perMinute, burst));
+    }
+
+    private static String commandNames() {
+      return String.join(", ", GatewayConfig.COMMANDS);
+    }
+
+    /**
+     * Commands need the partner's customer ids (to know its own orders), a machine with an orders
+     * object, and one agreement per partner that grants them at any time (one rate limit).
+     */
+    private void commandsReachable(
+        List<AgreementConfig> agreements,
+        List<PartnerConfig> partners,
+        List<SourceConfig> sources) {
+      for (int i = 0; i < agreements.size(); i++) {
+        AgreementConfig a = agreements.get(i);
+        if (a.commands().isEmpty()) {
+          continue;
+        }
+        String where = "agreements[" + i + "] (" + a.id() + ").commands";
+        partners.stream()
+            .filter(p -> p.id().equals(a.partner()) && p.customers().isEmpty())
+            .findFirst()
+            .ifPresent(
+                p ->
+                    problems.add(
+                        where
+                            + ": partner '"
+                            + p.id()
+                            + "' lists no customers; commands reach only a partner's own orders,"
+                            + " so give the customer ids its orders carry (partners[].customers)"));
+        if (sources.stream().noneMatch(src -> src.orders().isPresent())) {
+          problems.add(
+              where
+                  + ": no source has an orders object (sources[].orders), so no command can reach"
+                  + " a machine");
+        }
+        for (int j = i + 1; j < agreements.size(); j++) {
+          AgreementConfig b = agreements.get(j);
+          if (b.commands().isPresent() && b.partner().equals(a.partner()) && overlapInTime(a, b)) {
+            problems.add(
+                where
+                    + ": partner '"
+                    + a.partner()
+                    + "' is also allowed commands by agreement "
+                    + b.id()
+                    + " while both are in force; allow a partner's commands in one agreement");
+          }
+        }
+      }
     }
 
     /** An MQTT message expiry (1s-30d), when given. */
@@ -516,7 +603,8 @@ public final class ConfigLoader {
               "line",
               "machine",
               "signalDefaults",
-              "signals"));
+              "signals",
+              "orders"));
       String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
       String endpoint = n.requiredText("endpoint", "e.g. opc.tcp://192.168.10.20:4840");
       if (!endpoint.isEmpty() && !endpoint.startsWith("opc.tcp://")) {
@@ -573,8 +661,14 @@ public final class ConfigLoader {
       }
       List<SignalConfig> signals = n.list("signals", (s, i) -> signal(s, sampling, queue, qos));
       unique(signals.stream().map(SignalConfig::name).toList(), n.at("signals"), "name");
+      Optional<NodeAddress> orders = Optional.empty();
+      Optional<YamlNode> o = n.object("orders");
+      if (o.isPresent()) {
+        o.get().onlyKeys(Set.of("nodeId", "browsePath"));
+        orders = Optional.of(address(o.get()));
+      }
       return new SourceConfig(
-          id, endpoint, policy, mode, user, publishing, retry, line, machine, signals);
+          id, endpoint, policy, mode, user, publishing, retry, line, machine, signals, orders);
     }
 
     private UserIdentity userIdentity(YamlNode source) {
@@ -609,23 +703,8 @@ public final class ConfigLoader {
       }
     }
 
-    private SignalConfig signal(YamlNode n, Duration sampling, int queue, int qos) {
-      n.onlyKeys(
-          Set.of(
-              "name",
-              "nodeId",
-              "browsePath",
-              "samplingInterval",
-              "queueSize",
-              "deadband",
-              "unit",
-              "scale",
-              "offset",
-              "kind",
-              "map",
-              "qos",
-              "retain"));
-      String name = n.id("name", LEVEL, LEVEL_RULE, Optional.empty());
+    /** A node given by exactly one of {@code nodeId} or {@code browsePath}. */
+    private NodeAddress address(YamlNode n) {
       NodeAddress address = new NodeAddress.ById("");
       boolean byId = n.has("nodeId");
       boolean byPath = n.has("browsePath");
@@ -653,6 +732,27 @@ public final class ConfigLoader {
           address = new NodeAddress.ByPath(ns, names);
         }
       }
+      return address;
+    }
+
+    private SignalConfig signal(YamlNode n, Duration sampling, int queue, int qos) {
+      n.onlyKeys(
+          Set.of(
+              "name",
+              "nodeId",
+              "browsePath",
+              "samplingInterval",
+              "queueSize",
+              "deadband",
+              "unit",
+              "scale",
+              "offset",
+              "kind",
+              "map",
+              "qos",
+              "retain"));
+      String name = n.id("name", LEVEL, LEVEL_RULE, Optional.empty());
+      NodeAddress address = address(n);
       Deadband deadband = Deadband.NONE;
       Optional<YamlNode> db = n.object("deadband");
       if (db.isPresent()) {

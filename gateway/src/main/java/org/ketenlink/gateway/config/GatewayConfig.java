@@ -78,6 +78,7 @@ public record GatewayConfig(
    *
    * @param line the line this machine is on (topic level)
    * @param machine the machine's name in topics
+   * @param orders the machine's orders object (Ketenlink order model), for partner order commands
    */
   public record SourceConfig(
       String id,
@@ -89,7 +90,8 @@ public record GatewayConfig(
       Duration nodeRetryInterval,
       String line,
       String machine,
-      List<SignalConfig> signals) {
+      List<SignalConfig> signals,
+      Optional<NodeAddress> orders) {
 
     public SourceConfig {
       signals = List.copyOf(signals);
@@ -243,12 +245,39 @@ public record GatewayConfig(
    * @param certificateSubject the subject its client certificate must carry, when not {@code
    *     CN=<id>}
    * @param certificateFingerprint the SHA-256 fingerprint its certificate must have, pinned
+   * @param customers the customer ids the machines give this partner's orders (OPC 40001-3
+   *     CustomerId); its own orders are those
    */
   public record PartnerConfig(
       String id,
       String name,
       Optional<String> certificateSubject,
-      Optional<String> certificateFingerprint) {}
+      Optional<String> certificateFingerprint,
+      List<String> customers) {
+
+    public PartnerConfig {
+      customers = List.copyOf(customers);
+    }
+
+    /** Whether an order of {@code customer} is this partner's own. */
+    public boolean owns(String customer) {
+      return customers.contains(customer);
+    }
+  }
+
+  /** The order commands a partner may send (docs/partners.md). */
+  public static final List<String> COMMANDS =
+      List.of("changeQuantity", "changeDueDate", "hold", "cancel", "status");
+
+  /**
+   * Which order commands an agreement allows its partner, for the partner's own orders only, and
+   * how many: a token bucket of {@code burst} commands refilled at {@code perMinute}.
+   */
+  public record CommandGrant(Set<String> allow, int perMinute, int burst) {
+    public CommandGrant {
+      allow = Set.copyOf(allow);
+    }
+  }
 
   /** What an aggregated view carries per window. */
   public enum Aggregate {
@@ -294,6 +323,7 @@ public record GatewayConfig(
    * @param messageExpiry MQTT message expiry of the partner's messages; empty for the publish
    *     default
    * @param sign whether each message carries the gateway's Ed25519 signature
+   * @param commands the order commands allowed; empty for none (the default)
    */
   public record AgreementConfig(
       String id,
@@ -305,7 +335,8 @@ public record GatewayConfig(
       Granularity granularity,
       Set<String> redact,
       Optional<Duration> messageExpiry,
-      boolean sign) {
+      boolean sign,
+      Optional<CommandGrant> commands) {
 
     public AgreementConfig {
       share = List.copyOf(share);

@@ -352,6 +352,69 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void orderCommandsAreReadWithTheirLimits() {
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                SHARING_BASE.replace(
+                        "nodeId: \"i=3\"}]}",
+                        "nodeId: \"i=3\"}], orders: {nodeId: \"ns=2;s=line1/cnc1/Orders\"}}")
+                    + """
+                    partners: [{id: acme, customers: [ACME, ACME-NL]}]
+                    agreements:
+                      - {id: a, partner: acme, purpose: p, share: [line1/cnc1/data/power],
+                         commands: {allow: [changeQuantity, status]}}
+                    """,
+                "commands.yaml",
+                dir);
+    assertThat(c.sources().get(0).orders())
+        .contains(new GatewayConfig.NodeAddress.ById("ns=2;s=line1/cnc1/Orders"));
+    assertThat(c.partners().get(0).owns("ACME-NL")).isTrue();
+    assertThat(c.partners().get(0).owns("VELO")).isFalse();
+    GatewayConfig.CommandGrant grant = c.agreements().get(0).commands().orElseThrow();
+    assertThat(grant.allow()).containsExactlyInAnyOrder("changeQuantity", "status");
+    assertThat(grant.perMinute()).isEqualTo(ConfigLoader.DEFAULT_COMMANDS_PER_MINUTE);
+    assertThat(grant.burst()).isEqualTo(ConfigLoader.DEFAULT_COMMAND_BURST);
+  }
+
+  @Test
+  void everyCommandProblemIsListedWithItsPath() {
+    String yaml =
+        SHARING_BASE
+            + """
+            partners: [{id: acme}, {id: velo, customers: [VELO, ""]}]
+            agreements:
+              - {id: a1, partner: acme, purpose: p, share: [line1/cnc1/data/power],
+                 commands: {allow: [changeQuantity, delete], perMinute: 0, burst: 1000}}
+              - {id: a2, partner: velo, purpose: p, share: [line1/cnc1/data/power],
+                 commands: {allow: []}}
+              - {id: a3, partner: velo, purpose: p, share: [line1/cnc1/state/state],
+                 commands: {allow: [status]}}
+            """;
+    assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(yaml, "bad.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "partners[1].customers: must not list an empty customer id",
+                        "agreements[0].commands.allow: 'delete' is not a command; choose from"
+                            + " changeQuantity, changeDueDate, hold, cancel, status",
+                        "agreements[1].commands.allow: must list at least one command (leave"
+                            + " commands out to allow none)",
+                        "agreements[0] (a1).commands: partner 'acme' lists no customers; commands"
+                            + " reach only a partner's own orders, so give the customer ids its"
+                            + " orders carry (partners[].customers)",
+                        "agreements[0] (a1).commands: no source has an orders object"
+                            + " (sources[].orders), so no command can reach a machine",
+                        "agreements[1] (a2).commands: partner 'velo' is also allowed commands by"
+                            + " agreement a3 while both are in force; allow a partner's commands in"
+                            + " one agreement")
+                    .anyMatch(p -> p.startsWith("agreements[0].commands.perMinute: "))
+                    .anyMatch(p -> p.startsWith("agreements[0].commands.burst: ")));
+  }
+
+  @Test
   void aRenewalThatStartsWhenTheOldAgreementEndsIsNoOverlap() {
     GatewayConfig c =
         new ConfigLoader(n -> null)
