@@ -65,7 +65,7 @@ final class Connectors {
             sc.nodeRetryInterval(),
             sc.signals().stream().map(Connectors::signal).toList());
     if (sc.orders().isPresent()) {
-      settings = settings.withOrders(address(sc.orders().get()));
+      settings = settings.withOrders(address(sc.orders().get().node()));
     }
     return new OpcUaSource(settings, pki);
   }

@@ -14,6 +14,7 @@ import org.ketenlink.connectors.api.ConnectionState;
 import org.ketenlink.connectors.api.Link;
 import org.ketenlink.connectors.api.LinkStatus;
 import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.OrderControl;
 import org.ketenlink.connectors.api.Source;
 import org.ketenlink.connectors.api.SourceStatus;
 import org.ketenlink.connectors.opcua.OpcUaPki;
@@ -58,6 +59,7 @@ public final class Gateway implements AutoCloseable {
   private EmbeddedBroker broker;
   private AuditTrail audit;
   private OrderCommands commands;
+  private OrderPoller orderPoller;
   private Pipeline pipeline;
   private OpcUaPki pki;
   private AdminServer admin;
@@ -131,6 +133,7 @@ public final class Gateway implements AutoCloseable {
     pipeline =
         new Pipeline(
             streams(),
+            config.partners(),
             config.agreements(),
             config.agreements().stream().anyMatch(AgreementConfig::sign)
                 ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(config)))
@@ -141,23 +144,28 @@ public final class Gateway implements AutoCloseable {
             clock,
             metrics,
             100_000,
-            tap);
+            tap,
+            new OrderStage(config, topics, new PayloadEncoder(config.gateway().id(), run)));
     pipeline.start();
     links.forEach(Link::start);
     outlets.forEach(o -> o.forwarder().start());
 
     pki = Connectors.pki(config);
     List<OrderCommands.Machine> withOrders = new ArrayList<>();
+    List<OrderPoller.Target> followed = new ArrayList<>();
     for (SourceConfig sc : config.sources()) {
       Source source = Connectors.source(sc, pki);
       sources.add(source);
       metrics.source(source);
       source.start(pipeline.sink());
-      source
-          .orders()
-          .ifPresent(o -> withOrders.add(new OrderCommands.Machine(sc.line(), sc.machine(), o)));
+      if (source.orders().isPresent() && sc.orders().isPresent()) {
+        OrderControl o = source.orders().get();
+        withOrders.add(new OrderCommands.Machine(sc.line(), sc.machine(), o));
+        followed.add(new OrderPoller.Target(sc.id(), o, sc.orders().get().pollInterval()));
+      }
     }
     commands.machines(withOrders);
+    orderPoller = new OrderPoller(followed, pipeline);
     if (config.admin().enabled()) {
       admin = AdminServer.start(config.admin().bind(), config.admin().port(), new Endpoints());
     }
@@ -277,6 +285,7 @@ public final class Gateway implements AutoCloseable {
     }
     try {
       pipeline.updateAgreements(
+          next.partners(),
           next.agreements(),
           next.agreements().stream().anyMatch(AgreementConfig::sign)
               ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(next)))
@@ -439,6 +448,9 @@ public final class Gateway implements AutoCloseable {
     }
     if (admin != null) {
       admin.close();
+    }
+    if (orderPoller != null) {
+      closeQuietly(orderPoller::close, "order poller");
     }
     if (commands != null) {
       closeQuietly(commands::close, "order commands");

@@ -505,9 +505,9 @@ final class OrderCommands implements AutoCloseable {
         o.put("line", machine.line());
         o.put("machine", machine.machine());
         o.put("state", facts.state());
-        o.put("planned", facts.planned());
-        o.put("good", facts.good());
-        o.put("scrap", facts.scrap());
+        o.put("planned", facts.planned() < 0 ? null : facts.planned());
+        o.put("good", facts.good() < 0 ? null : facts.good());
+        o.put("scrap", facts.scrap() < 0 ? null : facts.scrap());
         o.put("start", facts.start().map(PayloadEncoder.TIME::format).orElse(null));
         o.put("end", facts.end().map(PayloadEncoder.TIME::format).orElse(null));
         o.put("due", facts.due().map(PayloadEncoder.TIME::format).orElse(null));

@@ -10,10 +10,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Set;
+import org.ketenlink.connectors.api.OrderFacts;
 import org.ketenlink.connectors.api.Unit;
 import org.ketenlink.connectors.api.Value;
 import org.ketenlink.gateway.config.GatewayConfig;
+import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
+import org.ketenlink.gateway.production.OrderLifecycle;
 
 /**
  * Encodes payloads as compact JSON, as specified by the JSON Schemas in {@code docs/schemas}.
@@ -24,6 +28,7 @@ final class PayloadEncoder {
   static final String SAMPLE_SCHEMA = "ketenlink.sample/1";
   static final String STATUS_SCHEMA = "ketenlink.status/1";
   static final String SHARE_SCHEMA = "ketenlink.share/1";
+  static final String ORDER_SCHEMA = "ketenlink.order/1";
   static final String CONTENT_TYPE = "application/json";
 
   /** UTC, ISO-8601, always with milliseconds. */
@@ -164,6 +169,73 @@ final class PayloadEncoder {
       g.writeNull();
     } else {
       writeValue(g, new Value.Real(d));
+    }
+  }
+
+  /**
+   * One order event ({@code ketenlink.order/1}); for a partner's view also its partner and
+   * agreement, less the fields the agreement redacts.
+   */
+  byte[] order(
+      OrderLifecycle.OrderEvent e,
+      String asset,
+      long seq,
+      Instant machineTime,
+      Instant gatewayTime,
+      Optional<AgreementConfig> agreement) {
+    Set<String> redact = agreement.map(AgreementConfig::redact).orElse(Set.of());
+    OrderFacts o = e.order();
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("schema", ORDER_SCHEMA);
+      g.writeStringField("gateway", gatewayId);
+      g.writeStringField("run", run);
+      g.writeNumberField("seq", seq);
+      if (agreement.isPresent()) {
+        g.writeStringField("partner", agreement.get().partner());
+        g.writeStringField("agreement", agreement.get().id());
+      }
+      if (!redact.contains("asset")) {
+        g.writeStringField("asset", asset);
+      }
+      g.writeStringField("order", o.orderId());
+      g.writeStringField("event", e.event().wire());
+      g.writeStringField("customer", o.customer());
+      g.writeStringField("article", o.article());
+      g.writeStringField("state", o.state());
+      g.writeNumberField("planned", o.planned());
+      g.writeNumberField("good", o.good());
+      g.writeNumberField("scrap", o.scrap());
+      writeTime(g, "start", o.start());
+      writeTime(g, "end", o.end());
+      writeTime(g, "due", o.due());
+      writeTime(g, "projectedEnd", e.projectedEnd());
+      g.writeBooleanField("atRisk", e.atRisk());
+      if (e.goodPerHour().isPresent()) {
+        g.writeNumberField("goodPerHour", Math.round(e.goodPerHour().get() * 100) / 100.0);
+      } else {
+        g.writeNullField("goodPerHour");
+      }
+      if (!redact.contains("sourceTime")) {
+        g.writeStringField("machineTime", TIME.format(machineTime));
+      }
+      if (!redact.contains("gatewayTime")) {
+        g.writeStringField("gatewayTime", TIME.format(gatewayTime));
+      }
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return buffer.toByteArray();
+  }
+
+  private static void writeTime(JsonGenerator g, String field, Optional<Instant> t)
+      throws IOException {
+    if (t.isPresent()) {
+      g.writeStringField(field, TIME.format(t.get()));
+    } else {
+      g.writeNullField(field);
     }
   }
 

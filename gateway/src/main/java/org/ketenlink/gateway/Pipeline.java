@@ -15,6 +15,7 @@ import org.ketenlink.connectors.api.Sample;
 import org.ketenlink.connectors.api.SampleSink;
 import org.ketenlink.connectors.api.SignalInfo;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
+import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
 import org.ketenlink.gateway.journal.Journal;
 import org.ketenlink.gateway.journal.JournalException;
 import org.ketenlink.gateway.pki.SigningKey;
@@ -37,6 +38,7 @@ final class Pipeline implements AutoCloseable {
   private final BlockingQueue<Object> queue;
   private final Normaliser normaliser;
   private final Sharer sharer;
+  private final OrderStage orders;
   private final PayloadEncoder encoder;
   private final List<Outlet> outlets;
   private final Clock clock;
@@ -48,7 +50,10 @@ final class Pipeline implements AutoCloseable {
   private volatile boolean journalErrorReported;
 
   /** New agreements, applied on the pipeline thread between two values. */
-  private record AgreementsUpdate(List<AgreementConfig> agreements, Optional<SigningKey> signing) {}
+  private record AgreementsUpdate(
+      List<PartnerConfig> partners,
+      List<AgreementConfig> agreements,
+      Optional<SigningKey> signing) {}
 
   /** One link's journal and the forwarder that empties it. */
   record Outlet(String linkId, Journal journal, Forwarder forwarder) {}
@@ -59,6 +64,7 @@ final class Pipeline implements AutoCloseable {
    */
   Pipeline(
       Map<String, StreamSpec> streams,
+      List<PartnerConfig> partners,
       List<AgreementConfig> agreements,
       Optional<SigningKey> signing,
       AuditTrail audit,
@@ -67,11 +73,14 @@ final class Pipeline implements AutoCloseable {
       Clock clock,
       GatewayMetrics metrics,
       int capacity,
-      Consumer<NormalisedSample> tap) {
+      Consumer<NormalisedSample> tap,
+      OrderStage orders) {
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.orders = orders;
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
     this.sharer = new Sharer(streams, agreements, encoder, metrics, signing, audit);
+    this.sharer.partners(partners);
     this.outlets = List.copyOf(outlets);
     this.clock = clock;
     this.metrics = metrics;
@@ -126,11 +135,20 @@ final class Pipeline implements AutoCloseable {
    * Hands changed agreements to the pipeline thread, which applies them between two values. Waits
    * up to 10 s for room in the queue.
    */
-  void updateAgreements(List<AgreementConfig> agreements, Optional<SigningKey> signing)
+  void updateAgreements(
+      List<PartnerConfig> partners, List<AgreementConfig> agreements, Optional<SigningKey> signing)
       throws InterruptedException {
-    if (!queue.offer(new AgreementsUpdate(agreements, signing), 10, TimeUnit.SECONDS)) {
+    if (!queue.offer(new AgreementsUpdate(partners, agreements, signing), 10, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the pipeline queue stayed full; agreements not applied");
     }
+  }
+
+  /**
+   * Hands a machine's order snapshot to the pipeline thread; false (and nothing lost: the next
+   * snapshot carries the same and newer facts) when the queue is full.
+   */
+  boolean offerOrders(OrderStage.Snapshot snapshot) {
+    return queue.offer(snapshot);
   }
 
   int queued() {
@@ -178,8 +196,16 @@ final class Pipeline implements AutoCloseable {
       normaliser.learn(info);
       return;
     }
+    if (item instanceof OrderStage.Snapshot snapshot) {
+      Instant now = clock.instant();
+      for (OrderStage.Published p : orders.apply(snapshot, now, this::journal)) {
+        sharer.shareOrder(p, now, this::journal);
+      }
+      return;
+    }
     if (item instanceof AgreementsUpdate update) {
       sharer.update(update.agreements(), update.signing(), this::journal);
+      sharer.partners(update.partners());
       log.info("Sharing agreements applied: {}", update.agreements().size());
       return;
     }
@@ -190,6 +216,7 @@ final class Pipeline implements AutoCloseable {
       return;
     }
     NormalisedSample n = normalised.get();
+    orders.observe(sample.sourceId(), n.sourceTime());
     tap.accept(n);
     StreamSpec s = n.stream();
     Message message =

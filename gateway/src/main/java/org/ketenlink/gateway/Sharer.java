@@ -9,10 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.OrderFacts;
 import org.ketenlink.connectors.api.Quality;
 import org.ketenlink.connectors.api.Unit;
 import org.ketenlink.connectors.api.Value;
+import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
+import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
 import org.ketenlink.gateway.config.StreamSelector;
 import org.ketenlink.gateway.pki.SigningKey;
 
@@ -57,6 +60,8 @@ final class Sharer {
   private final Map<String, StreamSpec> streams;
   private Optional<SigningKey> signing;
   private final AuditTrail audit;
+  private List<AgreementConfig> agreements = List.of();
+  private Map<String, PartnerConfig> partners = Map.of();
 
   /**
    * @param streams the configured streams, keyed by {@link Normaliser#key}
@@ -76,7 +81,15 @@ final class Sharer {
     grant(agreements);
   }
 
+  /** The partners, for their customers (which orders are their own). */
+  void partners(List<PartnerConfig> list) {
+    Map<String, PartnerConfig> m = new HashMap<>();
+    list.forEach(p -> m.put(p.id(), p));
+    partners = m;
+  }
+
   private void grant(List<AgreementConfig> agreements) {
+    this.agreements = List.copyOf(agreements);
     grants.clear();
     streams.forEach(
         (key, spec) -> {
@@ -144,6 +157,52 @@ final class Sharer {
     }
   }
 
+  /**
+   * Shares one order event with every partner whose agreement in force selects the order's stream
+   * ({@code <line>/<machine>/order/<id>}) and, unless the agreement says {@code orders: all}, whose
+   * customers include the order's customer. Always raw and retained, like the order's own topic.
+   */
+  void shareOrder(OrderStage.Published p, Instant now, Consumer<Message> out) {
+    OrderFacts o = p.event().order();
+    for (AgreementConfig a : agreements) {
+      if (!a.activeAt(now)
+          || a.share().stream()
+              .noneMatch(sel -> sel.matches(p.line(), p.machine(), Topics.ORDER, o.orderId()))) {
+        continue;
+      }
+      PartnerConfig partner = partners.get(a.partner());
+      if (a.orders() == GatewayConfig.OrderScope.OWN
+          && (partner == null || !partner.owns(o.customer()))) {
+        continue;
+      }
+      String topic = Topics.partner(a.partner(), p.topic());
+      byte[] payload =
+          encoder.order(p.event(), p.asset(), next(topic), p.at(), now, Optional.of(a));
+      out.accept(
+          new Message(
+              topic,
+              payload,
+              1,
+              true,
+              Optional.empty(),
+              PayloadEncoder.CONTENT_TYPE,
+              properties(a, PayloadEncoder.ORDER_SCHEMA, topic, payload)));
+      metrics.shared(a.partner(), a.id(), payload.length);
+      audit.shared(a.partner(), a.id(), payload.length);
+    }
+  }
+
+  /** The schema property, and the signature when the agreement wants one. */
+  private Map<String, String> properties(
+      AgreementConfig a, String schema, String topic, byte[] payload) {
+    if (!a.sign()) {
+      return Map.of("schema", schema);
+    }
+    SigningKey key =
+        signing.orElseThrow(() -> new IllegalStateException("no signing key for signed shares"));
+    return Map.of("schema", schema, SIGNATURE, key.sign(topic, payload), SIGNING_KEY, key.keyId());
+  }
+
   /** Publishes every aggregation window that has ended by {@code now}. */
   void flush(Instant now, Consumer<Message> out) {
     windows.forEach(
@@ -162,19 +221,8 @@ final class Sharer {
   private void publish(Grant g, byte[] payload, Consumer<Message> out) {
     StreamSpec s = g.stream();
     Optional<Duration> expiry = g.agreement().messageExpiry().or(s::expiry);
-    Map<String, String> properties = Map.of("schema", PayloadEncoder.SHARE_SCHEMA);
-    if (g.agreement().sign()) {
-      SigningKey key =
-          signing.orElseThrow(() -> new IllegalStateException("no signing key for signed shares"));
-      properties =
-          Map.of(
-              "schema",
-              PayloadEncoder.SHARE_SCHEMA,
-              SIGNATURE,
-              key.sign(g.topic(), payload),
-              SIGNING_KEY,
-              key.keyId());
-    }
+    Map<String, String> properties =
+        properties(g.agreement(), PayloadEncoder.SHARE_SCHEMA, g.topic(), payload);
     out.accept(
         new Message(
             g.topic(),

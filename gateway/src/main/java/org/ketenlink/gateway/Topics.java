@@ -21,6 +21,9 @@ final class Topics {
   /** Under a partner's prefix: where it may publish commands (issue: partner commands). */
   static final String COMMANDS = "_commands";
 
+  /** The kind level of order streams. */
+  static final String ORDER = "order";
+
   private final String prefix;
   private final String gatewayId;
 
@@ -44,6 +47,11 @@ final class Topics {
   /** Everything one partner may subscribe to lives under this prefix. */
   static String partnerPrefix(String partner) {
     return ROOT + "/" + ConfigLoader.PARTNERS_LEVEL + "/" + partner;
+  }
+
+  /** An order's stream: its events, the last one retained. */
+  String order(String line, String machine, String orderId) {
+    return prefix + "/" + line + "/" + machine + "/" + ORDER + "/" + orderId;
   }
 
   String gatewayStatus() {

@@ -35,6 +35,7 @@ final class Schemas {
   static final JsonSchema SHARE = load("share.schema.json");
   static final JsonSchema REPLY = load("reply.schema.json");
   static final JsonSchema COMMAND = load("command.schema.json");
+  static final JsonSchema ORDER = load("order.schema.json");
 
   /** The schema violations of {@code payload}; empty when it is valid. */
   static List<String> violations(JsonSchema schema, byte[] payload) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.Quality;
 import org.ketenlink.connectors.api.Value;
+import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.config.GatewayConfig.Aggregate;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
 import org.ketenlink.gateway.config.GatewayConfig.Granularity;
@@ -70,7 +71,8 @@ class SharerTest {
         redact,
         Optional.empty(),
         false,
-        Optional.empty());
+        Optional.empty(),
+        GatewayConfig.OrderScope.OWN);
   }
 
   Sharer sharer(AgreementConfig... agreements) {

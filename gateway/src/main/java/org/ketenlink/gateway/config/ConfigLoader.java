@@ -36,6 +36,8 @@ import org.ketenlink.gateway.config.GatewayConfig.Identity;
 import org.ketenlink.gateway.config.GatewayConfig.Kind;
 import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
 import org.ketenlink.gateway.config.GatewayConfig.NodeAddress;
+import org.ketenlink.gateway.config.GatewayConfig.OrderScope;
+import org.ketenlink.gateway.config.GatewayConfig.OrdersConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PublishConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SecurityMode;
@@ -58,6 +60,9 @@ public final class ConfigLoader {
   public static final Duration DEFAULT_NODE_RETRY = Duration.ofSeconds(30);
   public static final int DEFAULT_QUEUE_SIZE = 10;
   public static final int DEFAULT_COMMANDS_PER_MINUTE = 10;
+  public static final Duration DEFAULT_ORDER_POLL = Duration.ofSeconds(2);
+  public static final int DEFAULT_PROGRESS_PARTS = 10;
+  public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMinutes(1);
   public static final int DEFAULT_COMMAND_BURST = 5;
   public static final int DEFAULT_QOS = 1;
   public static final int DEFAULT_MAX_IN_FLIGHT = 100;
@@ -364,7 +369,8 @@ public final class ConfigLoader {
               "redact",
               "messageExpiry",
               "sign",
-              "commands"));
+              "commands",
+              "orders"));
       String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
       String partner = n.requiredText("partner", "the id of a partner under partners");
       if (!partner.isEmpty() && !partnerIds.contains(partner)) {
@@ -394,14 +400,16 @@ public final class ConfigLoader {
         if (sources.stream()
             .noneMatch(
                 src ->
-                    src.signals().stream()
-                        .anyMatch(
-                            sig ->
-                                sel.matches(
-                                    src.line(),
-                                    src.machine(),
-                                    sig.kind().topicName(),
-                                    sig.name())))) {
+                    (src.orders().isPresent()
+                            && sel.matchesAnyName(src.line(), src.machine(), ORDER_KIND))
+                        || src.signals().stream()
+                            .anyMatch(
+                                sig ->
+                                    sel.matches(
+                                        src.line(),
+                                        src.machine(),
+                                        sig.kind().topicName(),
+                                        sig.name())))) {
           problems.add(where + ": '" + sel + "' matches no configured signal");
         }
         share.add(sel);
@@ -432,7 +440,8 @@ public final class ConfigLoader {
           redact,
           expiry,
           n.bool("sign", false),
-          commands(n));
+          commands(n),
+          n.choice("orders", ORDER_SCOPES, OrderScope.OWN));
     }
 
     /** The order commands an agreement allows, when it allows any. */
@@ -474,6 +483,29 @@ public final class ConfigLoader {
         List<SourceConfig> sources) {
       for (int i = 0; i < agreements.size(); i++) {
         AgreementConfig a = agreements.get(i);
+        boolean selectsOrders =
+            a.share().stream()
+                .anyMatch(
+                    sel ->
+                        sources.stream()
+                            .anyMatch(
+                                src ->
+                                    src.orders().isPresent()
+                                        && sel.matchesAnyName(
+                                            src.line(), src.machine(), ORDER_KIND)));
+        boolean noCustomers =
+            partners.stream().anyMatch(p -> p.id().equals(a.partner()) && p.customers().isEmpty());
+        if (selectsOrders && a.orders() == OrderScope.OWN && noCustomers) {
+          problems.add(
+              "agreements["
+                  + i
+                  + "] ("
+                  + a.id()
+                  + ").share: selects order streams, but partner '"
+                  + a.partner()
+                  + "' lists no customers, so it would see none of them; give the customer ids"
+                  + " its orders carry (partners[].customers), or orders: all");
+        }
         if (a.commands().isEmpty()) {
           continue;
         }
@@ -661,11 +693,27 @@ public final class ConfigLoader {
       }
       List<SignalConfig> signals = n.list("signals", (s, i) -> signal(s, sampling, queue, qos));
       unique(signals.stream().map(SignalConfig::name).toList(), n.at("signals"), "name");
-      Optional<NodeAddress> orders = Optional.empty();
+      Optional<OrdersConfig> orders = Optional.empty();
       Optional<YamlNode> o = n.object("orders");
       if (o.isPresent()) {
-        o.get().onlyKeys(Set.of("nodeId", "browsePath"));
-        orders = Optional.of(address(o.get()));
+        YamlNode y = o.get();
+        y.onlyKeys(
+            Set.of("nodeId", "browsePath", "pollInterval", "progressParts", "progressInterval"));
+        orders =
+            Optional.of(
+                new OrdersConfig(
+                    address(y),
+                    y.duration(
+                        "pollInterval",
+                        DEFAULT_ORDER_POLL,
+                        Duration.ofMillis(100),
+                        Duration.ofMinutes(10)),
+                    y.integer("progressParts", DEFAULT_PROGRESS_PARTS, 1, 1_000_000),
+                    y.duration(
+                        "progressInterval",
+                        DEFAULT_PROGRESS_INTERVAL,
+                        Duration.ofSeconds(1),
+                        Duration.ofDays(1))));
       }
       return new SourceConfig(
           id, endpoint, policy, mode, user, publishing, retry, line, machine, signals, orders);
@@ -1050,6 +1098,13 @@ public final class ConfigLoader {
           "always", GatewayConfig.JournalSync.ALWAYS,
           "group", GatewayConfig.JournalSync.GROUP,
           "none", GatewayConfig.JournalSync.NONE);
+
+  /** The kind level of order streams (not a signal kind: the gateway derives them). */
+  public static final String ORDER_KIND = "order";
+
+  private static final Map<String, OrderScope> ORDER_SCOPES =
+      linked("own", OrderScope.OWN, "all", OrderScope.ALL);
+
   private static final Map<String, Kind> KINDS =
       linked("data", Kind.DATA, "state", Kind.STATE, "alarm", Kind.ALARM);
 

@@ -78,7 +78,8 @@ public record GatewayConfig(
    *
    * @param line the line this machine is on (topic level)
    * @param machine the machine's name in topics
-   * @param orders the machine's orders object (Ketenlink order model), for partner order commands
+   * @param orders the machine's orders object (Ketenlink order model): order streams and partner
+   *     order commands
    */
   public record SourceConfig(
       String id,
@@ -91,12 +92,23 @@ public record GatewayConfig(
       String line,
       String machine,
       List<SignalConfig> signals,
-      Optional<NodeAddress> orders) {
+      Optional<OrdersConfig> orders) {
 
     public SourceConfig {
       signals = List.copyOf(signals);
     }
   }
+
+  /**
+   * A machine's orders object and how its orders are followed.
+   *
+   * @param node the object holding one child object per order and the order methods
+   * @param pollInterval how often the orders are read
+   * @param progressParts an order's progress is published after this many more good parts
+   * @param progressInterval or after this much time with any new good part
+   */
+  public record OrdersConfig(
+      NodeAddress node, Duration pollInterval, long progressParts, Duration progressInterval) {}
 
   /** Where a signal lives in the server's address space. */
   public sealed interface NodeAddress {
@@ -265,6 +277,14 @@ public record GatewayConfig(
     }
   }
 
+  /** Which orders a partner sees of the order streams an agreement selects. */
+  public enum OrderScope {
+    /** Only orders whose customer is one of the partner's {@code customers}. */
+    OWN,
+    /** Every order selected (e.g. a logistics partner of the site). */
+    ALL
+  }
+
   /** The order commands a partner may send (docs/partners.md). */
   public static final List<String> COMMANDS =
       List.of("changeQuantity", "changeDueDate", "hold", "cancel", "status");
@@ -324,6 +344,8 @@ public record GatewayConfig(
    *     default
    * @param sign whether each message carries the gateway's Ed25519 signature
    * @param commands the order commands allowed; empty for none (the default)
+   * @param orders which orders' streams ({@code <line>/<machine>/order/<id>}) the partner sees of
+   *     those {@code share} selects: only its own (the default) or all
    */
   public record AgreementConfig(
       String id,
@@ -336,7 +358,8 @@ public record GatewayConfig(
       Set<String> redact,
       Optional<Duration> messageExpiry,
       boolean sign,
-      Optional<CommandGrant> commands) {
+      Optional<CommandGrant> commands,
+      OrderScope orders) {
 
     public AgreementConfig {
       share = List.copyOf(share);

@@ -85,6 +85,17 @@ public final class StreamSelector {
     return rest || levels.size() == 4;
   }
 
+  /** Whether some stream {@code line/machine/kind/<any name>} may be selected. */
+  public boolean matchesAnyName(String line, String machine, String kind) {
+    String[] values = {line, machine, kind};
+    for (int i = 0; i < Math.min(levels.size(), 3); i++) {
+      if (!levels.get(i).matcher(values[i]).matches()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof StreamSelector other && other.text.equals(text);

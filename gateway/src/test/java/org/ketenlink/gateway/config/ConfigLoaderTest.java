@@ -367,8 +367,11 @@ class ConfigLoaderTest {
                     """,
                 "commands.yaml",
                 dir);
-    assertThat(c.sources().get(0).orders())
-        .contains(new GatewayConfig.NodeAddress.ById("ns=2;s=line1/cnc1/Orders"));
+    GatewayConfig.OrdersConfig orders = c.sources().get(0).orders().orElseThrow();
+    assertThat(orders.node())
+        .isEqualTo(new GatewayConfig.NodeAddress.ById("ns=2;s=line1/cnc1/Orders"));
+    assertThat(orders.pollInterval()).isEqualTo(ConfigLoader.DEFAULT_ORDER_POLL);
+    assertThat(orders.progressParts()).isEqualTo(ConfigLoader.DEFAULT_PROGRESS_PARTS);
     assertThat(c.partners().get(0).owns("ACME-NL")).isTrue();
     assertThat(c.partners().get(0).owns("VELO")).isFalse();
     GatewayConfig.CommandGrant grant = c.agreements().get(0).commands().orElseThrow();
@@ -390,6 +393,7 @@ class ConfigLoaderTest {
                  commands: {allow: []}}
               - {id: a3, partner: velo, purpose: p, share: [line1/cnc1/state/state],
                  commands: {allow: [status]}}
+              - {id: a4, partner: acme, purpose: p, share: [line1/cnc1/order/#], orders: mine}
             """;
     assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(yaml, "bad.yaml", dir))
         .isInstanceOfSatisfying(
@@ -410,8 +414,69 @@ class ConfigLoaderTest {
                         "agreements[1] (a2).commands: partner 'velo' is also allowed commands by"
                             + " agreement a3 while both are in force; allow a partner's commands in"
                             + " one agreement")
+                    .anyMatch(
+                        p -> p.startsWith("agreements[3].orders: 'mine' is not one of own, all"))
                     .anyMatch(p -> p.startsWith("agreements[0].commands.perMinute: "))
                     .anyMatch(p -> p.startsWith("agreements[0].commands.burst: ")));
+  }
+
+  @Test
+  void orderStreamsAreSelectableWhereAMachineHasOrders() {
+    String withOrders =
+        SHARING_BASE.replace(
+            "nodeId: \"i=3\"}]}",
+            "nodeId: \"i=3\"}], orders: {nodeId: \"i=4\", pollInterval: 1s}}");
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                withOrders
+                    + """
+                    partners: [{id: acme, customers: [ACME]}, {id: logi}]
+                    agreements:
+                      - {id: a, partner: acme, purpose: p, share: [line1/cnc1/order/ORD-1]}
+                      - {id: b, partner: logi, purpose: p, share: [line1/+/order/#], orders: all}
+                    """,
+                "orders.yaml",
+                dir);
+    assertThat(c.agreements().get(0).orders()).isEqualTo(GatewayConfig.OrderScope.OWN);
+    assertThat(c.agreements().get(1).orders()).isEqualTo(GatewayConfig.OrderScope.ALL);
+    assertThat(c.sources().get(0).orders().orElseThrow().pollInterval())
+        .isEqualTo(Duration.ofSeconds(1));
+
+    String problems =
+        SHARING_BASE
+            + """
+            partners: [{id: logi}]
+            agreements:
+              - {id: b, partner: logi, purpose: p, share: [line1/+/order/#]}
+            """;
+    assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(problems, "bad.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "agreements[0].share[0]: 'line1/+/order/#' matches no configured signal"));
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(n -> null)
+                    .parse(
+                        withOrders
+                            + """
+                            partners: [{id: logi}]
+                            agreements:
+                              - {id: b, partner: logi, purpose: p, share: [line1/+/order/#]}
+                            """,
+                        "bad.yaml",
+                        dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "agreements[0] (b).share: selects order streams, but partner 'logi' lists"
+                            + " no customers, so it would see none of them; give the customer ids"
+                            + " its orders carry (partners[].customers), or orders: all"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.ketenlink.connectors.api;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -9,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
  * block the caller's thread.
  */
 public interface OrderControl {
+
+  /** Every order the machine holds, in the machine's order. */
+  CompletableFuture<List<OrderFacts>> all();
 
   /** The order's facts, or empty if this machine has no order with that id. */
   CompletableFuture<Optional<OrderFacts>> order(String orderId);

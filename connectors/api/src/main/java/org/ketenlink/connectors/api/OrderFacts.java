@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param orderId the order's id
  * @param customer the customer's id as the machine knows it; empty if the machine does not say
  * @param article the article produced
+ *     <p>A count the machine could not give (a Bad or missing value) is {@code -1}; a text, empty.
  * @param planned good parts ordered
  * @param good good parts produced so far
  * @param scrap scrap parts produced so far

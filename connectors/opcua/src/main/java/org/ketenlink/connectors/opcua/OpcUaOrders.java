@@ -13,10 +13,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.eclipse.milo.opcua.sdk.client.BrowseHelper;
 import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
 import org.eclipse.milo.opcua.stack.core.NamespaceTable;
 import org.eclipse.milo.opcua.stack.core.NodeIds;
+import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.UaException;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
@@ -26,11 +28,16 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseDirection;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseResultMask;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowseDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePath;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodRequest;
 import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReferenceDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.RelativePath;
 import org.eclipse.milo.opcua.stack.core.types.structured.RelativePathElement;
 import org.ketenlink.connectors.api.OrderChange;
@@ -89,6 +96,11 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  @Override
+  public CompletableFuture<List<OrderFacts>> all() {
+    return run(this::readAll);
   }
 
   @Override
@@ -153,45 +165,90 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
   private Optional<OrderFacts> read(String orderId) throws UaException {
     OpcUaClient c = client();
     NodeId orders = ordersNode(c);
+    BrowsePathResult found = Batches.translate(c, List.of(path(orders, orderId))).get(0);
+    if (NodeMetadata.target(found, c.getNamespaceTable()) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(facts(c, orders, List.of(orderId)).get(0));
+  }
+
+  /** The orders object's child objects are the orders, named by their ids. */
+  private List<OrderFacts> readAll() throws UaException {
+    OpcUaClient c = client();
+    NodeId orders = ordersNode(c);
+    BrowseDescription children =
+        new BrowseDescription(
+            orders,
+            BrowseDirection.Forward,
+            NodeIds.HierarchicalReferences,
+            true,
+            uint(NodeClass.Object.getValue()),
+            uint(BrowseResultMask.All.getValue()));
+    List<ReferenceDescription> refs;
+    try {
+      refs = BrowseHelper.browse(c, children, uint(1000)).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new UaException(StatusCodes.Bad_UnexpectedError, String.valueOf(e.getCause()));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new UaException(StatusCodes.Bad_Timeout, "browsing the orders took too long");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UaException(StatusCodes.Bad_Shutdown, "interrupted");
+    }
+    List<String> ids = new ArrayList<>();
+    for (ReferenceDescription r : refs) {
+      if (r.getBrowseName() != null && r.getBrowseName().name() != null) {
+        ids.add(r.getBrowseName().name());
+      }
+    }
+    return ids.isEmpty() ? List.of() : facts(c, orders, ids);
+  }
+
+  /** The facts of orders known to exist, read with one translate and one read. */
+  private List<OrderFacts> facts(OpcUaClient c, NodeId orders, List<String> ids)
+      throws UaException {
     List<BrowsePath> paths = new ArrayList<>();
-    paths.add(path(orders, orderId));
-    for (String f : FIELDS) {
-      paths.add(path(orders, orderId, f));
+    for (String id : ids) {
+      for (String f : FIELDS) {
+        paths.add(path(orders, id, f));
+      }
     }
     List<BrowsePathResult> found = Batches.translate(c, paths);
     NamespaceTable ns = c.getNamespaceTable();
-    if (NodeMetadata.target(found.get(0), ns) == null) {
-      return Optional.empty();
-    }
     List<ReadValueId> reads = new ArrayList<>();
-    List<Integer> fieldOf = new ArrayList<>();
-    for (int i = 0; i < FIELDS.size(); i++) {
-      NodeId node = NodeMetadata.target(found.get(i + 1), ns);
+    List<Integer> slotOf = new ArrayList<>();
+    for (int i = 0; i < found.size(); i++) {
+      NodeId node = NodeMetadata.target(found.get(i), ns);
       if (node != null) {
         reads.add(new ReadValueId(node, AttributeId.Value.uid(), null, QualifiedName.NULL_VALUE));
-        fieldOf.add(i);
+        slotOf.add(i);
       }
     }
-    Object[] values = new Object[FIELDS.size()];
+    Object[] values = new Object[found.size()];
     List<DataValue> read = Batches.read(c, reads);
     for (int i = 0; i < read.size(); i++) {
       DataValue v = read.get(i);
       if (v.statusCode() == null || v.statusCode().isGood()) {
-        values[fieldOf.get(i)] = v.value().value();
+        values[slotOf.get(i)] = v.value().value();
       }
     }
-    return Optional.of(
-        new OrderFacts(
-            orderId,
-            text(values[0]),
-            text(values[1]),
-            count(values[2]),
-            count(values[3]),
-            count(values[4]),
-            text(values[5]),
-            time(values[6]),
-            time(values[7]),
-            time(values[8])));
+    List<OrderFacts> result = new ArrayList<>(ids.size());
+    for (int k = 0; k < ids.size(); k++) {
+      int b = k * FIELDS.size();
+      result.add(
+          new OrderFacts(
+              ids.get(k),
+              text(values[b]),
+              text(values[b + 1]),
+              count(values[b + 2]),
+              count(values[b + 3]),
+              count(values[b + 4]),
+              text(values[b + 5]),
+              time(values[b + 6]),
+              time(values[b + 7]),
+              time(values[b + 8])));
+    }
+    return result;
   }
 
   private static String text(Object v) {
@@ -199,7 +256,7 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
   }
 
   private static long count(Object v) {
-    return v instanceof UInteger u ? u.longValue() : v instanceof Number n ? n.longValue() : 0;
+    return v instanceof UInteger u ? u.longValue() : v instanceof Number n ? n.longValue() : -1;
   }
 
   private static Optional<Instant> time(Object v) {

@@ -93,6 +93,17 @@ class OpcUaOrdersIT {
     assertThat(facts.start()).isEmpty();
 
     assertThat(get(orders.order("ORD-9999"))).isEmpty();
+    assertThat(get(orders.all()))
+        .extracting(OrderFacts::orderId)
+        .containsExactlyInAnyOrder(
+            sim.groundTruth().orders().stream()
+                .filter(o -> o.machineId().equals("mould1"))
+                .map(OrderTruth::orderId)
+                .toArray(String[]::new));
+    assertThat(get(orders.all()))
+        .filteredOn(f -> f.orderId().equals("ORD-2002"))
+        .singleElement()
+        .isEqualTo(facts);
     // An order on another machine is not this machine's.
     assertThat(get(orders.order("ORD-1001"))).isEmpty();
   }
