@@ -145,7 +145,8 @@ public final class Gateway implements AutoCloseable {
             metrics,
             100_000,
             tap,
-            new OrderStage(config, topics, new PayloadEncoder(config.gateway().id(), run)));
+            new OrderStage(config, topics, new PayloadEncoder(config.gateway().id(), run)),
+            new ProductionStage(config, topics, new PayloadEncoder(config.gateway().id(), run)));
     pipeline.start();
     links.forEach(Link::start);
     outlets.forEach(o -> o.forwarder().start());

@@ -17,7 +17,9 @@ import org.ketenlink.connectors.api.Unit;
 import org.ketenlink.connectors.api.Value;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.config.GatewayConfig.AgreementConfig;
+import org.ketenlink.gateway.production.MachineProduction;
 import org.ketenlink.gateway.production.OrderLifecycle;
+import org.ketenlink.gateway.production.StateModel;
 
 /**
  * Encodes payloads as compact JSON, as specified by the JSON Schemas in {@code docs/schemas}.
@@ -29,6 +31,8 @@ final class PayloadEncoder {
   static final String STATUS_SCHEMA = "ketenlink.status/1";
   static final String SHARE_SCHEMA = "ketenlink.share/1";
   static final String ORDER_SCHEMA = "ketenlink.order/1";
+  static final String STATE_SCHEMA = "ketenlink.state/1";
+  static final String PRODUCTION_SCHEMA = "ketenlink.production/1";
   static final String CONTENT_TYPE = "application/json";
 
   /** UTC, ISO-8601, always with milliseconds. */
@@ -228,6 +232,93 @@ final class PayloadEncoder {
       throw new UncheckedIOException(ex);
     }
     return buffer.toByteArray();
+  }
+
+  /** A machine state change ({@code ketenlink.state/1}) with the stretch it ended. */
+  byte[] state(MachineProduction.StateChange c, String asset, long seq, Instant gatewayTime) {
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("schema", STATE_SCHEMA);
+      g.writeStringField("gateway", gatewayId);
+      g.writeStringField("run", run);
+      g.writeNumberField("seq", seq);
+      g.writeStringField("asset", asset);
+      g.writeStringField("state", c.state().name());
+      g.writeStringField("category", c.state().category().wire());
+      g.writeStringField("reason", c.reason());
+      g.writeStringField("since", TIME.format(c.since()));
+      if (c.ended().isPresent()) {
+        MachineProduction.Segment s = c.ended().get();
+        g.writeObjectFieldStart("previous");
+        g.writeStringField("state", s.state().name());
+        g.writeStringField("category", s.state().category().wire());
+        g.writeStringField("reason", s.reason());
+        g.writeStringField("start", TIME.format(s.start()));
+        g.writeStringField("end", TIME.format(s.end()));
+        g.writeNumberField("seconds", s.duration().toMillis() / 1000.0);
+        g.writeEndObject();
+      } else {
+        g.writeNullField("previous");
+      }
+      g.writeStringField("gatewayTime", TIME.format(gatewayTime));
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return buffer.toByteArray();
+  }
+
+  /** A finished period's counts, time and OEE ({@code ketenlink.production/1}). */
+  byte[] production(MachineProduction.Period p, String asset, long seq, Instant gatewayTime) {
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("schema", PRODUCTION_SCHEMA);
+      g.writeStringField("gateway", gatewayId);
+      g.writeStringField("run", run);
+      g.writeNumberField("seq", seq);
+      g.writeStringField("asset", asset);
+      g.writeObjectFieldStart("window");
+      g.writeStringField("kind", p.window().kind());
+      if (!p.window().name().isEmpty()) {
+        g.writeStringField("name", p.window().name());
+      }
+      g.writeStringField("start", TIME.format(p.window().start()));
+      g.writeStringField("end", TIME.format(p.window().end()));
+      g.writeBooleanField("partial", p.partial());
+      g.writeEndObject();
+      g.writeNumberField("good", p.good());
+      g.writeNumberField("scrap", p.scrap());
+      g.writeObjectFieldStart("seconds");
+      for (StateModel.Category c : StateModel.Category.values()) {
+        g.writeNumberField(c.wire(), p.time().get(c).toMillis() / 1000.0);
+      }
+      g.writeEndObject();
+      writeRatio(g, "availability", p.availability());
+      writeRatio(g, "performance", p.performance());
+      writeRatio(g, "quality", p.quality());
+      writeRatio(g, "oee", p.oee());
+      if (p.averageCycle().isPresent()) {
+        g.writeNumberField("averageCycleSeconds", p.averageCycle().get().toMillis() / 1000.0);
+      } else {
+        g.writeNullField("averageCycleSeconds");
+      }
+      g.writeStringField("gatewayTime", TIME.format(gatewayTime));
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return buffer.toByteArray();
+  }
+
+  private static void writeRatio(JsonGenerator g, String field, java.util.OptionalDouble r)
+      throws IOException {
+    if (r.isPresent()) {
+      g.writeNumberField(field, Math.round(r.getAsDouble() * 10_000) / 10_000.0);
+    } else {
+      g.writeNullField(field);
+    }
   }
 
   private static void writeTime(JsonGenerator g, String field, Optional<Instant> t)

@@ -39,6 +39,7 @@ final class Pipeline implements AutoCloseable {
   private final Normaliser normaliser;
   private final Sharer sharer;
   private final OrderStage orders;
+  private final ProductionStage production;
   private final PayloadEncoder encoder;
   private final List<Outlet> outlets;
   private final Clock clock;
@@ -74,9 +75,11 @@ final class Pipeline implements AutoCloseable {
       GatewayMetrics metrics,
       int capacity,
       Consumer<NormalisedSample> tap,
-      OrderStage orders) {
+      OrderStage orders,
+      ProductionStage production) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.orders = orders;
+    this.production = production;
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
     this.sharer = new Sharer(streams, agreements, encoder, metrics, signing, audit);
@@ -230,6 +233,7 @@ final class Pipeline implements AutoCloseable {
             Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA));
     journal(message);
     sharer.share(n, this::journal);
+    production.accept(n, this::journal);
   }
 
   /** Appends one message to every link's journal. */

@@ -54,6 +54,11 @@ final class Topics {
     return prefix + "/" + line + "/" + machine + "/" + ORDER + "/" + orderId;
   }
 
+  /** A stream the gateway derives for a machine, e.g. {@code state/timeline}. */
+  String derived(String line, String machine, String kind, String name) {
+    return prefix + "/" + line + "/" + machine + "/" + kind + "/" + name;
+  }
+
   String gatewayStatus() {
     return prefix + "/_gateway/" + gatewayId + "/status";
   }

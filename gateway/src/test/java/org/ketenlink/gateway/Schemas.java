@@ -36,6 +36,8 @@ final class Schemas {
   static final JsonSchema REPLY = load("reply.schema.json");
   static final JsonSchema COMMAND = load("command.schema.json");
   static final JsonSchema ORDER = load("order.schema.json");
+  static final JsonSchema STATE = load("state.schema.json");
+  static final JsonSchema PRODUCTION = load("production.schema.json");
 
   /** The schema violations of {@code payload}; empty when it is valid. */
   static List<String> violations(JsonSchema schema, byte[] payload) {

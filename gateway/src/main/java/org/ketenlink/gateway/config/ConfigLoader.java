@@ -39,11 +39,13 @@ import org.ketenlink.gateway.config.GatewayConfig.NodeAddress;
 import org.ketenlink.gateway.config.GatewayConfig.OrderScope;
 import org.ketenlink.gateway.config.GatewayConfig.OrdersConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
+import org.ketenlink.gateway.config.GatewayConfig.ProductionConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PublishConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SecurityMode;
 import org.ketenlink.gateway.config.GatewayConfig.SecurityPolicy;
 import org.ketenlink.gateway.config.GatewayConfig.SignalConfig;
 import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
+import org.ketenlink.gateway.config.GatewayConfig.StateModelName;
 import org.ketenlink.gateway.config.GatewayConfig.TlsConfig;
 import org.ketenlink.gateway.config.GatewayConfig.UserIdentity;
 
@@ -61,6 +63,7 @@ public final class ConfigLoader {
   public static final int DEFAULT_QUEUE_SIZE = 10;
   public static final int DEFAULT_COMMANDS_PER_MINUTE = 10;
   public static final Duration DEFAULT_ORDER_POLL = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_PRODUCTION_INTERVAL = Duration.ofMinutes(5);
   public static final int DEFAULT_PROGRESS_PARTS = 10;
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMinutes(1);
   public static final int DEFAULT_COMMAND_BURST = 5;
@@ -636,7 +639,8 @@ public final class ConfigLoader {
               "machine",
               "signalDefaults",
               "signals",
-              "orders"));
+              "orders",
+              "production"));
       String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
       String endpoint = n.requiredText("endpoint", "e.g. opc.tcp://192.168.10.20:4840");
       if (!endpoint.isEmpty() && !endpoint.startsWith("opc.tcp://")) {
@@ -715,8 +719,21 @@ public final class ConfigLoader {
                         Duration.ofSeconds(1),
                         Duration.ofDays(1))));
       }
+      Optional<ProductionConfig> production =
+          n.object("production").map(pn -> production(pn, signals));
       return new SourceConfig(
-          id, endpoint, policy, mode, user, publishing, retry, line, machine, signals, orders);
+          id,
+          endpoint,
+          policy,
+          mode,
+          user,
+          publishing,
+          retry,
+          line,
+          machine,
+          signals,
+          orders,
+          production);
     }
 
     private UserIdentity userIdentity(YamlNode source) {
@@ -749,6 +766,108 @@ public final class ConfigLoader {
           return new UserIdentity.Anonymous();
         }
       }
+    }
+
+    /** The production mapping of a source: its roles name its own signals. */
+    private ProductionConfig production(YamlNode n, List<SignalConfig> signals) {
+      n.onlyKeys(
+          Set.of(
+              "state",
+              "reason",
+              "good",
+              "scrap",
+              "idealCycleTime",
+              "partsPerCycle",
+              "interval",
+              "shifts"));
+      Set<String> names = new java.util.TreeSet<>();
+      signals.forEach(s -> names.add(s.name()));
+      signals.stream()
+          .filter(s -> s.kind() == Kind.STATE && s.name().equals("timeline"))
+          .findFirst()
+          .ifPresent(
+              s ->
+                  n.problem(
+                      "state",
+                      "the state signal name 'timeline' is where the gateway publishes the"
+                          + " machine's state timeline; rename the signal"));
+      String state = "";
+      StateModelName model = StateModelName.MACHINERY;
+      Optional<YamlNode> st = n.object("state");
+      if (st.isPresent()) {
+        YamlNode s = st.get();
+        s.onlyKeys(Set.of("signal", "model"));
+        state = signalRole(s, "signal", names);
+        model = s.choice("model", STATE_MODELS, StateModelName.MACHINERY);
+      } else {
+        n.problem("state", "missing (e.g. {signal: state, model: machinery})");
+      }
+      Optional<String> reason =
+          n.has("reason") ? Optional.of(signalRole(n, "reason", names)) : Optional.empty();
+      String good = signalRole(n, "good", names);
+      String scrap = signalRole(n, "scrap", names);
+      Duration ideal =
+          n.has("idealCycleTime")
+              ? n.duration(
+                  "idealCycleTime", Duration.ZERO, Duration.ofMillis(1), Duration.ofDays(1))
+              : Duration.ZERO;
+      if (!n.has("idealCycleTime")) {
+        n.problem("idealCycleTime", "missing (the fastest cycle the machine can make, e.g. 45s)");
+      }
+      int parts = n.integer("partsPerCycle", 1, 1, 10_000);
+      Duration interval =
+          n.duration(
+              "interval", DEFAULT_PRODUCTION_INTERVAL, Duration.ofSeconds(10), Duration.ofDays(1));
+      java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+      java.util.LinkedHashMap<String, java.time.LocalTime> shifts = new java.util.LinkedHashMap<>();
+      Optional<YamlNode> sh = n.object("shifts");
+      if (sh.isPresent()) {
+        YamlNode s = sh.get();
+        s.onlyKeys(Set.of("zone", "starts"));
+        String z = s.text("zone", "UTC");
+        try {
+          zone = java.time.ZoneId.of(z);
+        } catch (java.time.DateTimeException e) {
+          s.problem("zone", "'" + z + "' is not a time zone (e.g. Europe/Amsterdam)");
+        }
+        Optional<YamlNode> starts = s.object("starts");
+        if (starts.isEmpty()) {
+          s.problem(
+              "starts", "missing (e.g. {early: \"06:00\", late: \"14:00\", night: \"22:00\"})");
+        } else {
+          java.time.LocalTime previous = null;
+          for (Map.Entry<String, JsonNode> e : starts.get().fields().entrySet()) {
+            try {
+              java.time.LocalTime t = java.time.LocalTime.parse(e.getValue().asText());
+              if (previous != null && !t.isAfter(previous)) {
+                starts
+                    .get()
+                    .problem(e.getKey(), "must start after the shift before it (" + previous + ")");
+              }
+              previous = t;
+              shifts.put(e.getKey(), t);
+            } catch (java.time.format.DateTimeParseException ex) {
+              starts
+                  .get()
+                  .problem(
+                      e.getKey(), "'" + e.getValue().asText() + "' is not a time of day (HH:mm)");
+            }
+          }
+        }
+      }
+      return new ProductionConfig(
+          state, model, reason, good, scrap, ideal, parts, interval, zone, shifts);
+    }
+
+    /** A role's signal: the name of a signal of this source. */
+    private String signalRole(YamlNode n, String key, Set<String> names) {
+      String name = n.requiredText(key, "the name of one of this source's signals");
+      if (!name.isEmpty() && !names.contains(name)) {
+        n.problem(
+            key,
+            "'" + name + "' is not a signal of this source; known: " + String.join(", ", names));
+      }
+      return name;
     }
 
     /** A node given by exactly one of {@code nodeId} or {@code browsePath}. */
@@ -1101,6 +1220,9 @@ public final class ConfigLoader {
 
   /** The kind level of order streams (not a signal kind: the gateway derives them). */
   public static final String ORDER_KIND = "order";
+
+  private static final Map<String, StateModelName> STATE_MODELS =
+      linked("machinery", StateModelName.MACHINERY, "packml", StateModelName.PACKML);
 
   private static final Map<String, OrderScope> ORDER_SCOPES =
       linked("own", OrderScope.OWN, "all", OrderScope.ALL);

@@ -92,7 +92,8 @@ public record GatewayConfig(
       String line,
       String machine,
       List<SignalConfig> signals,
-      Optional<OrdersConfig> orders) {
+      Optional<OrdersConfig> orders,
+      Optional<ProductionConfig> production) {
 
     public SourceConfig {
       signals = List.copyOf(signals);
@@ -109,6 +110,37 @@ public record GatewayConfig(
    */
   public record OrdersConfig(
       NodeAddress node, Duration pollInterval, long progressParts, Duration progressInterval) {}
+
+  /** How a machine's state signal reads (docs/production.md). */
+  public enum StateModelName {
+    MACHINERY,
+    PACKML
+  }
+
+  /**
+   * Which of a machine's signals give its state and counts, and what OEE needs to know.
+   *
+   * @param stateSignal the signal (of this source) with the machine state
+   * @param reasonSignal the signal with the stop reason, if any
+   * @param goodSignal the good-parts counter
+   * @param scrapSignal the scrap counter
+   * @param idealCycleTime the fastest cycle
+   * @param partsPerCycle parts per cycle
+   * @param interval the counts period
+   * @param shiftZone the shifts' time zone
+   * @param shifts shift names and their start times of day, in order; empty for none
+   */
+  public record ProductionConfig(
+      String stateSignal,
+      StateModelName model,
+      Optional<String> reasonSignal,
+      String goodSignal,
+      String scrapSignal,
+      Duration idealCycleTime,
+      int partsPerCycle,
+      Duration interval,
+      java.time.ZoneId shiftZone,
+      java.util.LinkedHashMap<String, java.time.LocalTime> shifts) {}
 
   /** Where a signal lives in the server's address space. */
   public sealed interface NodeAddress {

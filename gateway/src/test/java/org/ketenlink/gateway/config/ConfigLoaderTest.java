@@ -480,6 +480,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void everyProductionMappingProblemIsListedWithItsPath() {
+    String yaml =
+        SHARING_BASE.replace(
+            "nodeId: \"i=3\"}]}",
+            "nodeId: \"i=3\"}], production: {state: {signal: stat, model: isa88}, good: power,"
+                + " scrap: nope, interval: 1s, shifts: {zone: Mars/Olympus, starts: {a: \"14:00\","
+                + " b: \"06:00\", c: \"25:00\"}}}}");
+    assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(yaml, "bad.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "sources[0].production.state.signal: 'stat' is not a signal of this"
+                            + " source; known: power, spindleSpeed, state",
+                        "sources[0].production.scrap: 'nope' is not a signal of this source;"
+                            + " known: power, spindleSpeed, state",
+                        "sources[0].production.idealCycleTime: missing (the fastest cycle the"
+                            + " machine can make, e.g. 45s)",
+                        "sources[0].production.shifts.zone: 'Mars/Olympus' is not a time zone"
+                            + " (e.g. Europe/Amsterdam)",
+                        "sources[0].production.shifts.starts.b: must start after the shift"
+                            + " before it (14:00)",
+                        "sources[0].production.shifts.starts.c: '25:00' is not a time of day"
+                            + " (HH:mm)")
+                    .anyMatch(p -> p.startsWith("sources[0].production.state.model: "))
+                    .anyMatch(p -> p.startsWith("sources[0].production.interval: ")));
+  }
+
+  @Test
   void aRenewalThatStartsWhenTheOldAgreementEndsIsNoOverlap() {
     GatewayConfig c =
         new ConfigLoader(n -> null)
