@@ -41,7 +41,13 @@ final class OrderStage {
 
   /** An event as published, ready to share: its topic, where, and the machine's time. */
   record Published(
-      OrderEvent event, String topic, String line, String machine, String asset, Instant at) {}
+      String sourceId,
+      OrderEvent event,
+      String topic,
+      String line,
+      String machine,
+      String asset,
+      Instant at) {}
 
   private static final class Machine {
     final String line;
@@ -131,7 +137,7 @@ final class OrderStage {
               Optional.empty(),
               PayloadEncoder.CONTENT_TYPE,
               Map.of("schema", PayloadEncoder.ORDER_SCHEMA)));
-      out.add(new Published(e, topic, m.line, m.machine, m.asset, machineNow));
+      out.add(new Published(s.sourceId(), e, topic, m.line, m.machine, m.asset, machineNow));
     }
     if (!events.isEmpty()) {
       save(m.file, m.lifecycle.reported());

@@ -19,6 +19,7 @@ import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
 import org.ketenlink.gateway.journal.Journal;
 import org.ketenlink.gateway.journal.JournalException;
 import org.ketenlink.gateway.pki.SigningKey;
+import org.ketenlink.gateway.production.OrderLifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,6 +204,10 @@ final class Pipeline implements AutoCloseable {
       Instant now = clock.instant();
       for (OrderStage.Published p : orders.apply(snapshot, now, this::journal)) {
         sharer.shareOrder(p, now, this::journal);
+        OrderLifecycle.Event e = p.event().event();
+        if (e == OrderLifecycle.Event.COMPLETED || e == OrderLifecycle.Event.ABORTED) {
+          production.orderFinished(p.sourceId(), p.event().order(), p.at(), now, this::journal);
+        }
       }
       return;
     }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.ketenlink.connectors.api.Message;
+import org.ketenlink.connectors.api.OrderFacts;
 import org.ketenlink.connectors.api.Quality;
 import org.ketenlink.connectors.api.Value;
 import org.ketenlink.gateway.config.GatewayConfig;
@@ -111,10 +112,35 @@ final class ProductionStage {
     } else {
       if (r.reasonSignal().filter(name::equals).isPresent()) {
         m.production().reason(ok ? String.valueOf(object(n.value())) : "");
+        out = m.production().tick(t);
+      } else if (r.activeOrderSignal().filter(name::equals).isPresent() && ok) {
+        out = m.production().activeOrder(String.valueOf(object(n.value())).trim(), t);
+      } else {
+        out = m.production().tick(t);
       }
-      out = m.production().tick(t);
     }
     publish(m, out, n.gatewayTime(), journal);
+  }
+
+  /**
+   * An order of {@code sourceId} completed or was aborted: publishes its period (time while it was
+   * the machine's active order, its own good and scrap counts, OEE) on {@code
+   * .../production/order}.
+   */
+  void orderFinished(
+      String sourceId, OrderFacts order, Instant at, Instant now, Consumer<Message> journal) {
+    Machine m = machines.get(sourceId);
+    if (m == null || m.roles().activeOrderSignal().isEmpty()) {
+      return;
+    }
+    Optional<MachineProduction.Period> p =
+        m.production()
+            .finishOrder(
+                order.orderId(),
+                order.good() >= 0 ? OptionalLong.of(order.good()) : OptionalLong.empty(),
+                order.scrap() >= 0 ? OptionalLong.of(order.scrap()) : OptionalLong.empty(),
+                order.end().orElse(at));
+    p.ifPresent(period -> publish(m, List.of(period), now, journal));
   }
 
   private void publish(Machine m, List<Object> out, Instant now, Consumer<Message> journal) {

@@ -69,9 +69,12 @@ class ProductionIT {
               - {name: goodCount, nodeId: "nsu=%2$s;s=line1/%1$s/Production/GoodCount"}
               - {name: scrapCount, nodeId: "nsu=%2$s;s=line1/%1$s/Production/ScrapCount"}
               - {name: tick, nodeId: "nsu=%2$s;s=line1/%1$s/Monitoring/%3$s"}
+              - {name: activeOrder, kind: state, nodeId: "nsu=%2$s;s=line1/%1$s/Orders/ActiveOrderId"}
         %6$s
+            orders: {nodeId: "nsu=%2$s;s=line1/%1$s/Orders", pollInterval: 200ms}
             production:
               state: {signal: state, model: machinery}
+              activeOrder: activeOrder
               good: goodCount
               scrap: scrapCount
               idealCycleTime: %4$s
@@ -230,6 +233,48 @@ class ProductionIT {
           double n = good + scrap;
           double p = rates.get(m)[1];
           assertThat(quality).isCloseTo(1 - p, within(4 * Math.sqrt(p * (1 - p) / n) + 1e-9));
+        }
+
+        // OEE per order: its own counts, the time while it was the machine's active order.
+        for (MachineTruth truth : done.machines()) {
+          List<JsonNode> orders =
+              s.on(SITE + truth.machineId() + "/production/order").stream()
+                  .peek(
+                      r ->
+                          assertThat(Schemas.violations(Schemas.PRODUCTION, r.payload())).isEmpty())
+                  .map(TestSubscriber.Received::json)
+                  .toList();
+          assertThat(orders)
+              .extracting(n -> n.path("window").path("name").asText())
+              .containsExactlyInAnyOrderElementsOf(
+                  done.orders().stream()
+                      .filter(o -> o.machineId().equals(truth.machineId()))
+                      .map(o -> o.orderId())
+                      .toList());
+          for (JsonNode o : orders) {
+            var t = done.order(o.path("window").path("name").asText()).orElseThrow();
+            assertThat(o.path("good").asLong()).isEqualTo(t.good());
+            assertThat(o.path("scrap").asLong()).isEqualTo(t.scrap());
+            assertThat(o.path("window").path("end").asText())
+                .isEqualTo(PayloadEncoder.TIME.format(t.end().orElseThrow()));
+            assertThat(o.path("availability").asDouble()).isBetween(0.3, 1.0);
+            assertThat(o.path("oee").asDouble()).isBetween(0.3, 1.0);
+            System.out.printf(
+                "%s %s: good %d scrap %d, OEE %.3f x %.3f x %.3f = %.3f%n",
+                truth.machineId(),
+                t.orderId(),
+                o.path("good").asLong(),
+                o.path("scrap").asLong(),
+                o.path("availability").asDouble(),
+                o.path("performance").asDouble(),
+                o.path("quality").asDouble(),
+                o.path("oee").asDouble());
+          }
+          double ordersRunning = seconds(orders, "running");
+          double operating = truth.runTime().plus(truth.microStopTime()).toMillis() / 1000.0;
+          assertThat(ordersRunning)
+              .as(truth.machineId() + ": all running time belongs to an order")
+              .isCloseTo(operating, within(12.0 * (2 * truth.breakdowns() + 8)));
         }
 
         // The state timeline: every change says what it ended.

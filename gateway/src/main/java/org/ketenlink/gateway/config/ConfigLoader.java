@@ -774,6 +774,7 @@ public final class ConfigLoader {
           Set.of(
               "state",
               "reason",
+              "activeOrder",
               "good",
               "scrap",
               "idealCycleTime",
@@ -804,6 +805,10 @@ public final class ConfigLoader {
       }
       Optional<String> reason =
           n.has("reason") ? Optional.of(signalRole(n, "reason", names)) : Optional.empty();
+      Optional<String> activeOrder =
+          n.has("activeOrder")
+              ? Optional.of(signalRole(n, "activeOrder", names))
+              : Optional.empty();
       String good = signalRole(n, "good", names);
       String scrap = signalRole(n, "scrap", names);
       Duration ideal =
@@ -856,7 +861,7 @@ public final class ConfigLoader {
         }
       }
       return new ProductionConfig(
-          state, model, reason, good, scrap, ideal, parts, interval, zone, shifts);
+          state, model, reason, activeOrder, good, scrap, ideal, parts, interval, zone, shifts);
     }
 
     /** A role's signal: the name of a signal of this source. */

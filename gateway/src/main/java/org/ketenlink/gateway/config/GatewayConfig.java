@@ -122,6 +122,8 @@ public record GatewayConfig(
    *
    * @param stateSignal the signal (of this source) with the machine state
    * @param reasonSignal the signal with the stop reason, if any
+   * @param activeOrderSignal the signal with the id of the order the machine works on, if any (for
+   *     OEE per order)
    * @param goodSignal the good-parts counter
    * @param scrapSignal the scrap counter
    * @param idealCycleTime the fastest cycle
@@ -134,6 +136,7 @@ public record GatewayConfig(
       String stateSignal,
       StateModelName model,
       Optional<String> reasonSignal,
+      Optional<String> activeOrderSignal,
       String goodSignal,
       String scrapSignal,
       Duration idealCycleTime,

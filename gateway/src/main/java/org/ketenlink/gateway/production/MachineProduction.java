@@ -105,6 +105,8 @@ public final class MachineProduction {
   private Instant now;
   private Acc interval;
   private Acc shift;
+  private final Map<String, Acc> orders = new java.util.LinkedHashMap<>();
+  private String activeOrder = "";
 
   private static final class Acc {
     final Window window;
@@ -185,6 +187,10 @@ public final class MachineProduction {
     if (shift != null) {
       shift.good += d;
     }
+    Acc order = orders.get(activeOrder);
+    if (order != null) {
+      order.good += d;
+    }
     return out;
   }
 
@@ -197,7 +203,49 @@ public final class MachineProduction {
     if (shift != null) {
       shift.scrap += d;
     }
+    Acc order = orders.get(activeOrder);
+    if (order != null) {
+      order.scrap += d;
+    }
     return out;
+  }
+
+  /**
+   * The machine's active order is {@code orderId} (empty: none) from {@code t}: the time and parts
+   * that follow are the order's, until another order is active. An order collects all its active
+   * stretches until {@link #finishOrder}.
+   */
+  public List<Object> activeOrder(String orderId, Instant t) {
+    List<Object> out = new ArrayList<>();
+    advance(t, out);
+    String id = orderId == null ? "" : orderId;
+    if (!id.isEmpty() && !orders.containsKey(id)) {
+      // The first order period starts when the gateway first saw it active.
+      orders.put(id, new Acc(new Window("order", id, t, t), since == null));
+    }
+    activeOrder = id;
+    return out;
+  }
+
+  /**
+   * The order is done: its time per category while it was active, and OEE from the order's own good
+   * and scrap counts (the machine's, exact) when given, else from the counter increments while it
+   * was active.
+   */
+  public Optional<Period> finishOrder(
+      String orderId, OptionalLong orderGood, OptionalLong orderScrap, Instant end) {
+    Acc acc = orders.remove(orderId);
+    if (acc == null) {
+      return Optional.empty();
+    }
+    if (activeOrder.equals(orderId)) {
+      activeOrder = "";
+    }
+    Acc done = new Acc(new Window("order", orderId, acc.window.start(), end), acc.partial);
+    done.time.putAll(acc.time);
+    done.good = orderGood.orElse(acc.good);
+    done.scrap = orderScrap.orElse(acc.scrap);
+    return Optional.of(close(done));
   }
 
   /** Attributes the time up to {@code t} and closes every period that ended by then. */
@@ -223,6 +271,10 @@ public final class MachineProduction {
       if (shift != null) {
         spend(shift, next);
       }
+      Acc order = orders.get(activeOrder);
+      if (order != null) {
+        spend(order, next);
+      }
       now = next;
       if (interval.window.end().equals(next)) {
         out.add(close(interval));
@@ -236,6 +288,10 @@ public final class MachineProduction {
     spend(interval, t);
     if (shift != null) {
       spend(shift, t);
+    }
+    Acc order = orders.get(activeOrder);
+    if (order != null) {
+      spend(order, t);
     }
     now = t;
   }

@@ -107,6 +107,38 @@ class MachineProductionTest {
   }
 
   @Test
+  void anOrdersOeeCoversTheStretchesItWasActive() {
+    MachineProduction m = machine(Optional.empty());
+    m.state("NotExecuting", true, at(0));
+    m.good(0, true, at(0));
+    m.activeOrder("O-1", at(0)); // 10 min set-up for O-1
+    m.state(3, true, at(10)); // 30 min running
+    m.good(50, true, at(40));
+    m.activeOrder("O-2", at(40)); // O-2 runs 20 min
+    m.good(90, true, at(60));
+    m.activeOrder("O-1", at(60)); // O-1 again: 10 min down, 10 min running
+    m.state(1, true, at(60));
+    m.state(3, true, at(70));
+    m.good(110, true, at(80));
+    Period o1 = m.finishOrder("O-1", OptionalLong.of(70), OptionalLong.of(5), at(80)).orElseThrow();
+    assertThat(o1.window().kind()).isEqualTo("order");
+    assertThat(o1.window().start()).isEqualTo(at(0));
+    assertThat(o1.window().end()).isEqualTo(at(80));
+    assertThat(o1.time().get(Category.RUNNING)).isEqualTo(Duration.ofMinutes(40));
+    assertThat(o1.time().get(Category.PLANNED_STOP)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(o1.time().get(Category.UNPLANNED_STOP)).isEqualTo(Duration.ofMinutes(10));
+    assertThat(o1.good()).as("the machine's own count for the order").isEqualTo(70);
+    assertThat(o1.availability().getAsDouble()).isCloseTo(0.8, within(1e-9));
+    // 75 parts at an ideal 30 s = 37.5 min over 40 min running.
+    assertThat(o1.performance().getAsDouble()).isCloseTo(37.5 / 40, within(1e-9));
+    Period o2 =
+        m.finishOrder("O-2", OptionalLong.empty(), OptionalLong.empty(), at(90)).orElseThrow();
+    assertThat(o2.good()).as("counter increments while O-2 was active").isEqualTo(40);
+    assertThat(o2.time().get(Category.RUNNING)).isEqualTo(Duration.ofMinutes(20));
+    assertThat(m.finishOrder("O-2", OptionalLong.empty(), OptionalLong.empty(), at(90))).isEmpty();
+  }
+
+  @Test
   void packMlStatesAndUnknownValues() {
     assertThat(StateModel.PACKML.read(6).category()).isEqualTo(Category.RUNNING);
     assertThat(StateModel.PACKML.read("Suspended").category()).isEqualTo(Category.RUNNING);
