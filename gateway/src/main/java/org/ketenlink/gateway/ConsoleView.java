@@ -13,15 +13,21 @@ import org.ketenlink.connectors.api.Quality;
 import org.ketenlink.connectors.api.Value;
 
 /**
- * The demo's live view: the latest value of every stream, grouped by machine, redrawn every second.
- * Fed from the pipeline's tap (quick: one map put), drawn from its own timer thread.
+ * The demo's live view: the latest value of every stream, grouped by machine, and where every order
+ * stands, redrawn every second. Fed from the pipeline's taps (quick: one map put), drawn from its
+ * own timer thread.
  */
 final class ConsoleView implements Consumer<NormalisedSample> {
 
   private static final DateTimeFormatter HMS =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
+  private static final DateTimeFormatter DAY_TIME =
+      DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ROOT)
+          .withZone(ZoneId.systemDefault());
+
   private final Map<String, Map<String, String>> latest = new ConcurrentHashMap<>();
+  private final Map<String, String> orders = new ConcurrentHashMap<>();
   private final AtomicLong values = new AtomicLong();
   private final Clock clock;
   private final boolean ansi;
@@ -41,6 +47,31 @@ final class ConsoleView implements Consumer<NormalisedSample> {
             .substring(
                 s.asset().indexOf('/', s.asset().indexOf('/', s.asset().indexOf('/') + 1) + 1) + 1);
     latest.computeIfAbsent(machine, k -> new ConcurrentHashMap<>()).put(s.name(), render(n));
+  }
+
+  /** An order event: the order's line in the view. */
+  void order(OrderStage.Published p) {
+    var e = p.event();
+    var o = e.order();
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            java.util.Locale.ROOT,
+            "%-10s %-7s %-6s %-18s",
+            o.orderId(),
+            p.machine(),
+            o.customer(),
+            o.state()));
+    b.append(
+        String.format(
+            java.util.Locale.ROOT, " %6d/%-6d good %4d scrap", o.good(), o.planned(), o.scrap()));
+    o.due().ifPresent(d -> b.append("  due ").append(DAY_TIME.format(d)));
+    e.projectedEnd().ifPresent(d -> b.append("  projected ").append(DAY_TIME.format(d)));
+    if (e.atRisk()) {
+      b.append("  AT RISK");
+    }
+    b.append("  (").append(e.event().wire()).append(')');
+    orders.put(p.machine() + "/" + o.orderId(), b.toString());
   }
 
   long values() {
@@ -107,6 +138,10 @@ final class ConsoleView implements Consumer<NormalisedSample> {
                       });
               b.append(line).append('\n');
             });
+    if (!orders.isEmpty()) {
+      b.append("  orders\n");
+      new TreeMap<>(orders).values().forEach(line -> b.append("    ").append(line).append('\n'));
+    }
     out.print(b);
     out.flush();
   }

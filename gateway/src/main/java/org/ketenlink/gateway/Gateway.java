@@ -85,9 +85,18 @@ public final class Gateway implements AutoCloseable {
    * console view).
    */
   static Gateway start(GatewayConfig config, Clock clock, Consumer<NormalisedSample> tap) {
+    return start(config, clock, tap, p -> {});
+  }
+
+  /** As {@link #start(GatewayConfig, Clock, Consumer)}, with a tap for order events too. */
+  static Gateway start(
+      GatewayConfig config,
+      Clock clock,
+      Consumer<NormalisedSample> tap,
+      Consumer<OrderStage.Published> orderTap) {
     Gateway g = new Gateway(config, clock);
     try {
-      g.startAll(tap);
+      g.startAll(tap, orderTap);
     } catch (RuntimeException e) {
       g.close();
       throw e;
@@ -95,7 +104,7 @@ public final class Gateway implements AutoCloseable {
     return g;
   }
 
-  private void startAll(Consumer<NormalisedSample> tap) {
+  private void startAll(Consumer<NormalisedSample> tap, Consumer<OrderStage.Published> orderTap) {
     // Downstream first, so nothing a source delivers has nowhere to go.
     audit = AuditTrail.open(config.dataDir().resolve("audit"), clock, config.audit().interval());
     audit.agreements(config.agreements());
@@ -145,6 +154,7 @@ public final class Gateway implements AutoCloseable {
             metrics,
             100_000,
             tap,
+            orderTap,
             new OrderStage(config, topics, new PayloadEncoder(config.gateway().id(), run)),
             new ProductionStage(config, topics, new PayloadEncoder(config.gateway().id(), run)));
     pipeline.start();

@@ -46,6 +46,7 @@ final class Pipeline implements AutoCloseable {
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final Consumer<NormalisedSample> tap;
+  private final Consumer<OrderStage.Published> orderTap;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean queueFullReported;
@@ -76,6 +77,7 @@ final class Pipeline implements AutoCloseable {
       GatewayMetrics metrics,
       int capacity,
       Consumer<NormalisedSample> tap,
+      Consumer<OrderStage.Published> orderTap,
       OrderStage orders,
       ProductionStage production) {
     this.queue = new ArrayBlockingQueue<>(capacity);
@@ -89,6 +91,7 @@ final class Pipeline implements AutoCloseable {
     this.clock = clock;
     this.metrics = metrics;
     this.tap = tap;
+    this.orderTap = orderTap;
     this.thread = new Thread(this::run, "ketenlink-pipeline");
     this.thread.setDaemon(true);
     metrics.pipelineQueue(queue::size, capacity);
@@ -204,6 +207,7 @@ final class Pipeline implements AutoCloseable {
       Instant now = clock.instant();
       for (OrderStage.Published p : orders.apply(snapshot, now, this::journal)) {
         sharer.shareOrder(p, now, this::journal);
+        orderTap.accept(p);
         OrderLifecycle.Event e = p.event().event();
         if (e == OrderLifecycle.Event.COMPLETED || e == OrderLifecycle.Event.ABORTED) {
           production.orderFinished(p.sourceId(), p.event().order(), p.at(), now, this::journal);
