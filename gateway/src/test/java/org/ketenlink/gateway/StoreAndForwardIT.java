@@ -154,12 +154,17 @@ class StoreAndForwardIT {
             TreeSet<Long> got = seqs.getOrDefault(stream.getKey(), new TreeSet<>());
             SortedSet<Long> upToLast = got.headSet(stream.getValue(), true);
             missing += stream.getValue() - upToLast.size();
+            // The oldest undelivered values the link does not hold are dropped: one run per
+            // stream, or two when the link held a window of values between them (values appended
+            // just before a drop, before the forwarder handed them over, are lost while the newer
+            // values it then handed over survive in the link). Exactly the counted ones are missing
+            // (below).
             assertThat(gaps(upToLast, stream.getValue()))
                 .as(
                     stream.getKey()
-                        + ": the dropped values are one run of the oldest undelivered; missing "
+                        + ": the dropped values are the oldest undelivered; missing "
                         + missingRuns(upToLast, stream.getValue()))
-                .isLessThanOrEqualTo(1);
+                .isLessThanOrEqualTo(2);
           }
           JournalStats stats = journal(g);
           assertThat(missing)
