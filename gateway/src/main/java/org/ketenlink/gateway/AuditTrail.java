@@ -95,13 +95,7 @@ final class AuditTrail implements AutoCloseable {
     this.dir = dir;
     this.clock = clock;
     this.intervalStart = clock.instant();
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "ketenlink-audit");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("ketenlink-audit"));
     long ms = interval.toMillis();
     timer.scheduleAtFixedRate(this::flushShared, ms, ms, TimeUnit.MILLISECONDS);
   }
@@ -211,13 +205,7 @@ final class AuditTrail implements AutoCloseable {
       ObjectNode o = JSON.createObjectNode();
       now.forEach(
           (id, terms) -> o.putObject(id).put("partner", partnerOf.get(id)).put("terms", terms));
-      Path tmp = dir.resolve(STATE_FILE + ".tmp");
-      Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
-      Files.move(
-          tmp,
-          state,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      JsonFiles.writeAtomically(state, o);
     } catch (IOException e) {
       log.warn("Audit: cannot save the agreements to {}: {}", state, e.toString());
     }

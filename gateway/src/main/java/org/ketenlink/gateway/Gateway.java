@@ -139,6 +139,8 @@ public final class Gateway implements AutoCloseable {
               Forwarder.outstanding(lc.maxInFlight(), lc.queueCapacity()));
       outlets.add(new Pipeline.Outlet(lc.id(), journal, forwarder));
     }
+    // One encoder for everything the pipeline thread publishes (it reuses its buffer).
+    PayloadEncoder encoder = new PayloadEncoder(config.gateway().id(), run);
     pipeline =
         new Pipeline(
             streams(),
@@ -149,14 +151,14 @@ public final class Gateway implements AutoCloseable {
                 : Optional.empty(),
             audit,
             outlets,
-            new PayloadEncoder(config.gateway().id(), run),
+            encoder,
             clock,
             metrics,
             100_000,
             tap,
             orderTap,
-            new OrderStage(config, topics, new PayloadEncoder(config.gateway().id(), run)),
-            new ProductionStage(config, topics, new PayloadEncoder(config.gateway().id(), run)));
+            new OrderStage(config, topics, encoder),
+            new ProductionStage(config, topics, encoder));
     pipeline.start();
     links.forEach(Link::start);
     outlets.forEach(o -> o.forwarder().start());
@@ -210,10 +212,8 @@ public final class Gateway implements AutoCloseable {
 
   private Map<String, StreamSpec> streams() {
     Map<String, StreamSpec> streams = new LinkedHashMap<>();
-    GatewayConfig.Identity id = config.gateway();
     for (SourceConfig sc : config.sources()) {
-      String asset =
-          String.join("/", id.enterprise(), id.site(), id.area(), sc.line(), sc.machine());
+      String asset = topics.asset(sc.line(), sc.machine());
       for (SignalConfig s : sc.signals()) {
         streams.put(
             Normaliser.key(sc.id(), s.name()),

@@ -108,11 +108,7 @@ final class OrderCommands implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(MAX_WAITING),
-            r -> {
-              Thread t = new Thread(r, "ketenlink-commands");
-              t.setDaemon(true);
-              return t;
-            });
+            Threads.daemon("ketenlink-commands"));
     update(partners, agreements);
   }
 
@@ -550,7 +546,7 @@ final class OrderCommands implements AutoCloseable {
                 1,
                 false,
                 Optional.of(REPLY_EXPIRY),
-                "application/json",
+                PayloadEncoder.CONTENT_TYPE,
                 Map.of("schema", REPLY_SCHEMA)))
         .whenComplete(
             (ok, e) -> {
@@ -577,11 +573,6 @@ final class OrderCommands implements AutoCloseable {
                     .tag("reason", reason)
                     .register(registry))
         .increment();
-  }
-
-  /** Request ids remembered per partner. */
-  Map<String, Integer> remembered() {
-    return requests.sizes();
   }
 
   @Override

@@ -23,12 +23,7 @@ final class OrderPoller implements AutoCloseable {
   record Target(String sourceId, OrderControl orders, java.time.Duration interval) {}
 
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "ketenlink-orders");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(Threads.daemon("ketenlink-orders"));
 
   OrderPoller(List<Target> targets, Pipeline pipeline) {
     for (Target t : targets) {

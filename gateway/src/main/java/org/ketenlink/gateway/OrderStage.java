@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -70,13 +69,12 @@ final class OrderStage {
   private final Map<String, Long> seqs = new HashMap<>();
   private final Topics topics;
   private final PayloadEncoder encoder;
-  private final Map<String, Boolean> unsafeLogged = new HashMap<>();
+  private final java.util.Set<String> unsafeLogged = new java.util.HashSet<>();
 
   OrderStage(GatewayConfig config, Topics topics, PayloadEncoder encoder) {
     this.topics = topics;
     this.encoder = encoder;
     Path dir = config.dataDir().resolve("orders");
-    GatewayConfig.Identity id = config.gateway();
     for (SourceConfig sc : config.sources()) {
       if (sc.orders().isEmpty()) {
         continue;
@@ -87,9 +85,10 @@ final class OrderStage {
               new OrderLifecycle.Progress(oc.progressParts(), oc.progressInterval()));
       Path file = dir.resolve(sc.id() + ".json");
       load(file).ifPresent(lifecycle::restore);
-      String asset =
-          String.join("/", id.enterprise(), id.site(), id.area(), sc.line(), sc.machine());
-      machines.put(sc.id(), new Machine(sc.line(), sc.machine(), asset, lifecycle, file));
+      machines.put(
+          sc.id(),
+          new Machine(
+              sc.line(), sc.machine(), topics.asset(sc.line(), sc.machine()), lifecycle, file));
     }
   }
 
@@ -117,7 +116,7 @@ final class OrderStage {
     for (OrderEvent e : events) {
       String orderId = e.order().orderId();
       if (!TOPIC_SAFE.matcher(orderId).matches()) {
-        if (unsafeLogged.put(s.sourceId() + "/" + orderId, true) == null) {
+        if (unsafeLogged.add(s.sourceId() + "/" + orderId)) {
           log.warn(
               "Order '{}' of source {} not published: an order id in a topic must be 1-64 of"
                   + " A-Z a-z 0-9 . _ -",
@@ -129,13 +128,9 @@ final class OrderStage {
       String topic = topics.order(m.line, m.machine, orderId);
       long seq = seqs.merge(topic, 1L, Long::sum);
       journal.accept(
-          new Message(
+          PayloadEncoder.retained(
               topic,
               encoder.order(e, m.asset, seq, machineNow, gatewayNow, Optional.empty()),
-              1,
-              true,
-              Optional.empty(),
-              PayloadEncoder.CONTENT_TYPE,
               Map.of("schema", PayloadEncoder.ORDER_SCHEMA)));
       out.add(new Published(s.sourceId(), e, topic, m.line, m.machine, m.asset, machineNow));
     }
@@ -197,10 +192,7 @@ final class OrderStage {
           root.put(id, m);
         });
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), root);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      JsonFiles.writeAtomically(file, root);
     } catch (IOException e) {
       log.error("Order state {} not saved: {}", file, e.toString());
     }

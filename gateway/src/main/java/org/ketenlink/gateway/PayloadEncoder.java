@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.OrderFacts;
 import org.ketenlink.connectors.api.Unit;
 import org.ketenlink.connectors.api.Value;
@@ -55,11 +57,7 @@ final class PayloadEncoder {
   byte[] sample(NormalisedSample s) {
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("schema", SAMPLE_SCHEMA);
-      g.writeStringField("gateway", gatewayId);
-      g.writeStringField("run", run);
-      g.writeNumberField("seq", s.seq());
+      header(g, SAMPLE_SCHEMA, s.seq());
       g.writeStringField("asset", s.stream().asset());
       g.writeStringField("signal", s.stream().name());
       g.writeStringField("kind", s.stream().kind().topicName());
@@ -147,11 +145,7 @@ final class PayloadEncoder {
 
   private void shareHeader(JsonGenerator g, Sharer.Grant grant, long seq, StreamSpec stream)
       throws IOException {
-    g.writeStartObject();
-    g.writeStringField("schema", SHARE_SCHEMA);
-    g.writeStringField("gateway", gatewayId);
-    g.writeStringField("run", run);
-    g.writeNumberField("seq", seq);
+    header(g, SHARE_SCHEMA, seq);
     g.writeStringField("partner", grant.agreement().partner());
     g.writeStringField("agreement", grant.agreement().id());
     if (!grant.agreement().redact().contains("asset")) {
@@ -159,6 +153,23 @@ final class PayloadEncoder {
     }
     g.writeStringField("signal", stream.name());
     g.writeStringField("kind", stream.kind().topicName());
+  }
+
+  /** Opens the object with what every numbered message starts with: schema, gateway, run, seq. */
+  private void header(JsonGenerator g, String schema, long seq) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("schema", schema);
+    g.writeStringField("gateway", gatewayId);
+    g.writeStringField("run", run);
+    g.writeNumberField("seq", seq);
+  }
+
+  /**
+   * A message the broker keeps as the topic's latest (QoS 1, retained, no expiry): an order's
+   * status, a machine's state, its last period.
+   */
+  static Message retained(String topic, byte[] payload, Map<String, String> properties) {
+    return new Message(topic, payload, 1, true, Optional.empty(), CONTENT_TYPE, properties);
   }
 
   private static void writeUnit(JsonGenerator g, Unit unit) throws IOException {
@@ -191,11 +202,7 @@ final class PayloadEncoder {
     OrderFacts o = e.order();
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("schema", ORDER_SCHEMA);
-      g.writeStringField("gateway", gatewayId);
-      g.writeStringField("run", run);
-      g.writeNumberField("seq", seq);
+      header(g, ORDER_SCHEMA, seq);
       if (agreement.isPresent()) {
         g.writeStringField("partner", agreement.get().partner());
         g.writeStringField("agreement", agreement.get().id());
@@ -238,11 +245,7 @@ final class PayloadEncoder {
   byte[] state(MachineProduction.StateChange c, String asset, long seq, Instant gatewayTime) {
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("schema", STATE_SCHEMA);
-      g.writeStringField("gateway", gatewayId);
-      g.writeStringField("run", run);
-      g.writeNumberField("seq", seq);
+      header(g, STATE_SCHEMA, seq);
       g.writeStringField("asset", asset);
       g.writeStringField("state", c.state().name());
       g.writeStringField("category", c.state().category().wire());
@@ -273,11 +276,7 @@ final class PayloadEncoder {
   byte[] production(MachineProduction.Period p, String asset, long seq, Instant gatewayTime) {
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("schema", PRODUCTION_SCHEMA);
-      g.writeStringField("gateway", gatewayId);
-      g.writeStringField("run", run);
-      g.writeNumberField("seq", seq);
+      header(g, PRODUCTION_SCHEMA, seq);
       g.writeStringField("asset", asset);
       g.writeObjectFieldStart("window");
       g.writeStringField("kind", p.window().kind());

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -58,7 +57,6 @@ final class ProductionStage {
   ProductionStage(GatewayConfig config, Topics topics, PayloadEncoder encoder) {
     this.topics = topics;
     this.encoder = encoder;
-    GatewayConfig.Identity id = config.gateway();
     for (SourceConfig sc : config.sources()) {
       if (sc.production().isEmpty()) {
         continue;
@@ -86,9 +84,10 @@ final class ProductionStage {
                   shifts),
               baselines[0],
               baselines[1]);
-      String asset =
-          String.join("/", id.enterprise(), id.site(), id.area(), sc.line(), sc.machine());
-      machines.put(sc.id(), new Machine(pc, mp, sc.line(), sc.machine(), asset, file));
+      machines.put(
+          sc.id(),
+          new Machine(
+              pc, mp, sc.line(), sc.machine(), topics.asset(sc.line(), sc.machine()), file));
     }
   }
 
@@ -171,14 +170,7 @@ final class ProductionStage {
   }
 
   private static Message message(String topic, byte[] payload, String schema) {
-    return new Message(
-        topic,
-        payload,
-        1,
-        true,
-        Optional.empty(),
-        PayloadEncoder.CONTENT_TYPE,
-        Map.of("schema", schema));
+    return PayloadEncoder.retained(topic, payload, Map.of("schema", schema));
   }
 
   private static Object object(Value v) {
@@ -230,10 +222,7 @@ final class ProductionStage {
     m.put("good", baselines[0].isPresent() ? baselines[0].getAsLong() : null);
     m.put("scrap", baselines[1].isPresent() ? baselines[1].getAsLong() : null);
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), m);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      JsonFiles.writeAtomically(file, m);
     } catch (IOException e) {
       log.error("Production state {} not saved: {}", file, e.toString());
     }

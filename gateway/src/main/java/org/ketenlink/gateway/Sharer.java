@@ -179,14 +179,8 @@ final class Sharer {
       byte[] payload =
           encoder.order(p.event(), p.asset(), next(topic), p.at(), now, Optional.of(a));
       out.accept(
-          new Message(
-              topic,
-              payload,
-              1,
-              true,
-              Optional.empty(),
-              PayloadEncoder.CONTENT_TYPE,
-              properties(a, PayloadEncoder.ORDER_SCHEMA, topic, payload)));
+          PayloadEncoder.retained(
+              topic, payload, properties(a, PayloadEncoder.ORDER_SCHEMA, topic, payload)));
       metrics.shared(a.partner(), a.id(), payload.length);
       audit.shared(a.partner(), a.id(), payload.length);
     }

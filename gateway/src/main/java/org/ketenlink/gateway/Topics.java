@@ -25,11 +25,18 @@ final class Topics {
   static final String ORDER = "order";
 
   private final String prefix;
+  private final String site;
   private final String gatewayId;
 
   Topics(GatewayConfig.Identity gateway) {
-    this.prefix = ROOT + "/" + gateway.enterprise() + "/" + gateway.site() + "/" + gateway.area();
+    this.site = gateway.enterprise() + "/" + gateway.site() + "/" + gateway.area();
+    this.prefix = ROOT + "/" + site;
     this.gatewayId = gateway.id();
+  }
+
+  /** A machine's ISA-95 asset path, {@code enterprise/site/area/line/machine}. */
+  String asset(String line, String machine) {
+    return site + "/" + line + "/" + machine;
   }
 
   String signal(String line, String machine, GatewayConfig.Kind kind, String name) {

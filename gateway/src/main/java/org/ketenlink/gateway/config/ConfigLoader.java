@@ -251,6 +251,7 @@ public final class ConfigLoader {
       unique(agreements.stream().map(AgreementConfig::id).toList(), "agreements", "id");
       noOverlap(agreements, sources);
       commandsReachable(agreements, partners, sources);
+      ownOrdersVisible(agreements, partners, sources);
       if (identity.enterprise().equals(PARTNERS_LEVEL)) {
         problems.add(
             "gateway.enterprise: '"
@@ -477,10 +478,10 @@ public final class ConfigLoader {
     }
 
     /**
-     * Commands need the partner's customer ids (to know its own orders), a machine with an orders
-     * object, and one agreement per partner that grants them at any time (one rate limit).
+     * An agreement that shares order streams only for the partner's own orders (the default) needs
+     * the partner's customer ids, or it would share none.
      */
-    private void commandsReachable(
+    private void ownOrdersVisible(
         List<AgreementConfig> agreements,
         List<PartnerConfig> partners,
         List<SourceConfig> sources) {
@@ -509,6 +510,19 @@ public final class ConfigLoader {
                   + "' lists no customers, so it would see none of them; give the customer ids"
                   + " its orders carry (partners[].customers), or orders: all");
         }
+      }
+    }
+
+    /**
+     * Commands need the partner's customer ids (to know its own orders), a machine with an orders
+     * object, and one agreement per partner that grants them at any time (one rate limit).
+     */
+    private void commandsReachable(
+        List<AgreementConfig> agreements,
+        List<PartnerConfig> partners,
+        List<SourceConfig> sources) {
+      for (int i = 0; i < agreements.size(); i++) {
+        AgreementConfig a = agreements.get(i);
         if (a.commands().isEmpty()) {
           continue;
         }

@@ -108,6 +108,16 @@ public final class MachineProduction {
   private final Map<String, Acc> orders = new java.util.LinkedHashMap<>();
   private String activeOrder = "";
 
+  /** The counters' values when the last interval closed: what a restart continues from. */
+  private OptionalLong closedGood = OptionalLong.empty();
+
+  private OptionalLong closedScrap = OptionalLong.empty();
+
+  /**
+   * What the current call completed; one list reused, so a value that closes nothing costs none.
+   */
+  private final List<Object> completed = new ArrayList<>();
+
   private static final class Acc {
     final Window window;
     final boolean partial;
@@ -140,37 +150,24 @@ public final class MachineProduction {
     return new OptionalLong[] {closedGood, closedScrap};
   }
 
-  private OptionalLong closedGood = OptionalLong.empty();
-  private OptionalLong closedScrap = OptionalLong.empty();
-
-  public Counter goodCounter() {
-    return good;
-  }
-
-  public Counter scrapCounter() {
-    return scrap;
-  }
-
   /** Machine time moved to {@code t}: closes the periods that ended. */
   public List<Object> tick(Instant t) {
-    List<Object> out = new ArrayList<>();
-    advance(t, out);
-    return out;
+    advance(t);
+    return drain();
   }
 
   /** The state signal sent {@code value} ({@code ok}: its quality was good) at {@code t}. */
   public List<Object> state(Object value, boolean ok, Instant t) {
-    List<Object> out = new ArrayList<>();
-    advance(t, out);
+    advance(t);
     State next = ok ? settings.model().read(value) : State.UNKNOWN;
     if (!next.equals(state) || since == null) {
       Optional<Segment> ended =
           since == null ? Optional.empty() : Optional.of(new Segment(state, reason, since, t));
       state = next;
       since = t;
-      out.add(new StateChange(state, reason, since, ended));
+      completed.add(new StateChange(state, reason, since, ended));
     }
-    return out;
+    return drain();
   }
 
   /** The stop reason the machine gives (empty: none), from now on. */
@@ -180,8 +177,7 @@ public final class MachineProduction {
 
   /** The good-parts counter read {@code value} at {@code t}. */
   public List<Object> good(long value, boolean ok, Instant t) {
-    List<Object> out = new ArrayList<>();
-    advance(t, out);
+    advance(t);
     long d = good.next(value, ok);
     interval.good += d;
     if (shift != null) {
@@ -191,13 +187,12 @@ public final class MachineProduction {
     if (order != null) {
       order.good += d;
     }
-    return out;
+    return drain();
   }
 
   /** The scrap counter read {@code value} at {@code t}. */
   public List<Object> scrap(long value, boolean ok, Instant t) {
-    List<Object> out = new ArrayList<>();
-    advance(t, out);
+    advance(t);
     long d = scrap.next(value, ok);
     interval.scrap += d;
     if (shift != null) {
@@ -207,7 +202,7 @@ public final class MachineProduction {
     if (order != null) {
       order.scrap += d;
     }
-    return out;
+    return drain();
   }
 
   /**
@@ -216,15 +211,14 @@ public final class MachineProduction {
    * stretches until {@link #finishOrder}.
    */
   public List<Object> activeOrder(String orderId, Instant t) {
-    List<Object> out = new ArrayList<>();
-    advance(t, out);
+    advance(t);
     String id = orderId == null ? "" : orderId;
     if (!id.isEmpty() && !orders.containsKey(id)) {
       // The first order period starts when the gateway first saw it active.
       orders.put(id, new Acc(new Window("order", id, t, t), since == null));
     }
     activeOrder = id;
-    return out;
+    return drain();
   }
 
   /**
@@ -248,8 +242,18 @@ public final class MachineProduction {
     return Optional.of(close(done));
   }
 
+  /** What this call completed (none: an empty list), handed over. */
+  private List<Object> drain() {
+    if (completed.isEmpty()) {
+      return List.of();
+    }
+    List<Object> out = List.copyOf(completed);
+    completed.clear();
+    return out;
+  }
+
   /** Attributes the time up to {@code t} and closes every period that ended by then. */
-  private void advance(Instant t, List<Object> out) {
+  private void advance(Instant t) {
     if (now == null) {
       now = t;
       interval = new Acc(intervalAt(t), true);
@@ -277,11 +281,11 @@ public final class MachineProduction {
       }
       now = next;
       if (interval.window.end().equals(next)) {
-        out.add(close(interval));
+        completed.add(close(interval));
         interval = new Acc(intervalAt(next), false);
       }
       if (shift != null && shift.window.end().equals(next)) {
-        out.add(close(shift));
+        completed.add(close(shift));
         shift = new Acc(settings.shifts().orElseThrow().at(next), false);
       }
     }

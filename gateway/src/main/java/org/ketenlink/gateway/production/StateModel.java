@@ -2,7 +2,6 @@ package org.ketenlink.gateway.production;
 
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * How a machine's state signal reads, and what each state means for OEE. The value may be the
@@ -125,14 +124,5 @@ public enum StateModel {
       }
     }
     return name;
-  }
-
-  public static Optional<StateModel> of(String text) {
-    for (StateModel m : values()) {
-      if (m.name().equalsIgnoreCase(text)) {
-        return Optional.of(m);
-      }
-    }
-    return Optional.empty();
   }
 }

@@ -19,6 +19,7 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.ExtensionObject;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UByte;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePath;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathTarget;
@@ -208,6 +209,20 @@ final class NodeMetadata {
 
   static ReadValueId attribute(NodeId node, AttributeId attribute) {
     return new ReadValueId(node, attribute.uid(), null, QualifiedName.NULL_VALUE);
+  }
+
+  /**
+   * The browse path from {@code start} along hierarchical references through {@code names}, all in
+   * namespace {@code ns}.
+   */
+  static BrowsePath path(NodeId start, UShort ns, List<String> names) {
+    RelativePathElement[] elements = new RelativePathElement[names.size()];
+    for (int i = 0; i < elements.length; i++) {
+      elements[i] =
+          new RelativePathElement(
+              NodeIds.HierarchicalReferences, false, true, new QualifiedName(ns, names.get(i)));
+    }
+    return new BrowsePath(start, new RelativePath(elements));
   }
 
   /** The node a browse path found, if it found exactly a whole path. */

@@ -38,8 +38,6 @@ import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodRequest;
 import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReferenceDescription;
-import org.eclipse.milo.opcua.stack.core.types.structured.RelativePath;
-import org.eclipse.milo.opcua.stack.core.types.structured.RelativePathElement;
 import org.ketenlink.connectors.api.OrderChange;
 import org.ketenlink.connectors.api.OrderControl;
 import org.ketenlink.connectors.api.OrderControlException;
@@ -331,12 +329,7 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
                 Batches.translate(
                         c,
                         List.of(
-                            new BrowsePath(
-                                NodeIds.ObjectsFolder,
-                                new RelativePath(
-                                    byPath.browseNames().stream()
-                                        .map(n -> element(index, n))
-                                        .toArray(RelativePathElement[]::new)))))
+                            NodeMetadata.path(NodeIds.ObjectsFolder, index, byPath.browseNames())))
                     .get(0),
                 ns);
     if (node == null) {
@@ -350,15 +343,6 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
 
   /** A browse path below the orders object, in the orders object's namespace. */
   private static BrowsePath path(NodeId orders, String... names) {
-    RelativePathElement[] elements = new RelativePathElement[names.length];
-    for (int i = 0; i < names.length; i++) {
-      elements[i] = element(orders.getNamespaceIndex(), names[i]);
-    }
-    return new BrowsePath(orders, new RelativePath(elements));
-  }
-
-  private static RelativePathElement element(UShort ns, String name) {
-    return new RelativePathElement(
-        NodeIds.HierarchicalReferences, false, true, new QualifiedName(ns, name));
+    return NodeMetadata.path(orders, orders.getNamespaceIndex(), List.of(names));
   }
 }

@@ -47,8 +47,6 @@ import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
 import org.eclipse.milo.opcua.stack.core.types.structured.EndpointDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
-import org.eclipse.milo.opcua.stack.core.types.structured.RelativePath;
-import org.eclipse.milo.opcua.stack.core.types.structured.RelativePathElement;
 import org.ketenlink.connectors.api.ConnectionState;
 import org.ketenlink.connectors.api.OrderControl;
 import org.ketenlink.connectors.api.Sample;
@@ -475,18 +473,8 @@ public final class OpcUaSource implements Source {
           unbind(s, "namespace '" + byPath.namespaceUri() + "' is not on the server");
           continue;
         }
-        RelativePathElement[] elements =
-            byPath.browseNames().stream()
-                .map(
-                    name ->
-                        new RelativePathElement(
-                            NodeIds.HierarchicalReferences,
-                            false,
-                            true,
-                            new QualifiedName(ns, name)))
-                .toArray(RelativePathElement[]::new);
         paths.add(s);
-        browsePaths.add(new BrowsePath(NodeIds.ObjectsFolder, new RelativePath(elements)));
+        browsePaths.add(NodeMetadata.path(NodeIds.ObjectsFolder, ns, byPath.browseNames()));
       }
     }
     if (browsePaths.isEmpty()) {
