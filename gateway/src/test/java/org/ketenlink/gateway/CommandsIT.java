@@ -115,7 +115,9 @@ class CommandsIT {
           sub.await(
               Duration.ofSeconds(20),
               "demo data",
-              x -> x.topic().startsWith("ketenlink/v1/acme/eindhoven/hall-2/line1/"));
+              x ->
+                  x.topic().startsWith("ketenlink/v1/acme/eindhoven/hall-2/line1/")
+                      && "ketenlink.sample/1".equals(x.userProperties().get("schema")));
       assertThat(Schemas.violations(Schemas.SAMPLE, r.payload())).isEmpty();
       sub.await(
           Duration.ofSeconds(20),
