@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.ketenlink.connectors.api.ConnectionState;
 import org.ketenlink.connectors.mqtt.Mosquitto;
 import org.ketenlink.gateway.config.GatewayConfig;
@@ -18,7 +20,10 @@ import org.ketenlink.simulator.Simulator;
  * A real Mosquitto (Debian's package; the test fails, never skips, without it) is down for a minute
  * under a steady load from the simulator: when it is back, the partner gets every value the gateway
  * numbered, in order per stream, with no gap.
+ *
+ * <p>It mostly waits, so it runs beside the other test classes (junit-platform.properties).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BrokerOutageIT {
 
   private static final int LOAD_VARIABLES = 50; // × 10 changes/s each
