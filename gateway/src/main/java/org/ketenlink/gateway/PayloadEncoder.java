@@ -35,6 +35,7 @@ final class PayloadEncoder {
   static final String ORDER_SCHEMA = "ketenlink.order/1";
   static final String STATE_SCHEMA = "ketenlink.state/1";
   static final String PRODUCTION_SCHEMA = "ketenlink.production/1";
+  static final String PERFORMANCE_SCHEMA = "ketenlink.performance/1";
   static final String CONTENT_TYPE = "application/json";
 
   /** UTC, ISO-8601, always with milliseconds. */
@@ -203,13 +204,7 @@ final class PayloadEncoder {
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
       header(g, ORDER_SCHEMA, seq);
-      if (agreement.isPresent()) {
-        g.writeStringField("partner", agreement.get().partner());
-        g.writeStringField("agreement", agreement.get().id());
-      }
-      if (!redact.contains("asset")) {
-        g.writeStringField("asset", asset);
-      }
+      viewOf(g, agreement, asset);
       g.writeStringField("order", o.orderId());
       g.writeStringField("event", e.event().wire());
       g.writeStringField("customer", o.customer());
@@ -231,9 +226,7 @@ final class PayloadEncoder {
       if (!redact.contains("sourceTime")) {
         g.writeStringField("machineTime", TIME.format(machineTime));
       }
-      if (!redact.contains("gatewayTime")) {
-        g.writeStringField("gatewayTime", TIME.format(gatewayTime));
-      }
+      gatewayTime(g, agreement, gatewayTime);
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
@@ -241,12 +234,40 @@ final class PayloadEncoder {
     return buffer.toByteArray();
   }
 
-  /** A machine state change ({@code ketenlink.state/1}) with the stretch it ended. */
-  byte[] state(MachineProduction.StateChange c, String asset, long seq, Instant gatewayTime) {
+  /** In a partner's view, its partner and agreement; the asset unless the agreement redacts it. */
+  private static void viewOf(JsonGenerator g, Optional<AgreementConfig> agreement, String asset)
+      throws IOException {
+    if (agreement.isPresent()) {
+      g.writeStringField("partner", agreement.get().partner());
+      g.writeStringField("agreement", agreement.get().id());
+    }
+    if (agreement.isEmpty() || !agreement.get().redact().contains("asset")) {
+      g.writeStringField("asset", asset);
+    }
+  }
+
+  private static void gatewayTime(
+      JsonGenerator g, Optional<AgreementConfig> agreement, Instant gatewayTime)
+      throws IOException {
+    if (agreement.isEmpty() || !agreement.get().redact().contains("gatewayTime")) {
+      g.writeStringField("gatewayTime", TIME.format(gatewayTime));
+    }
+  }
+
+  /**
+   * A machine state change ({@code ketenlink.state/1}) with the stretch it ended; for a partner's
+   * view also its partner and agreement, less the fields the agreement redacts.
+   */
+  byte[] state(
+      MachineProduction.StateChange c,
+      String asset,
+      long seq,
+      Instant gatewayTime,
+      Optional<AgreementConfig> agreement) {
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
       header(g, STATE_SCHEMA, seq);
-      g.writeStringField("asset", asset);
+      viewOf(g, agreement, asset);
       g.writeStringField("state", c.state().name());
       g.writeStringField("category", c.state().category().wire());
       g.writeStringField("reason", c.reason());
@@ -264,7 +285,7 @@ final class PayloadEncoder {
       } else {
         g.writeNullField("previous");
       }
-      g.writeStringField("gatewayTime", TIME.format(gatewayTime));
+      gatewayTime(g, agreement, gatewayTime);
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
@@ -272,12 +293,20 @@ final class PayloadEncoder {
     return buffer.toByteArray();
   }
 
-  /** A finished period's counts, time and OEE ({@code ketenlink.production/1}). */
-  byte[] production(MachineProduction.Period p, String asset, long seq, Instant gatewayTime) {
+  /**
+   * A finished period's counts, time and OEE ({@code ketenlink.production/1}); for a partner's view
+   * also its partner and agreement, less the fields the agreement redacts.
+   */
+  byte[] production(
+      MachineProduction.Period p,
+      String asset,
+      long seq,
+      Instant gatewayTime,
+      Optional<AgreementConfig> agreement) {
     buffer.reset();
     try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
       header(g, PRODUCTION_SCHEMA, seq);
-      g.writeStringField("asset", asset);
+      viewOf(g, agreement, asset);
       g.writeObjectFieldStart("window");
       g.writeStringField("kind", p.window().kind());
       if (!p.window().name().isEmpty()) {
@@ -303,12 +332,160 @@ final class PayloadEncoder {
       } else {
         g.writeNullField("averageCycleSeconds");
       }
-      g.writeStringField("gatewayTime", TIME.format(gatewayTime));
+      gatewayTime(g, agreement, gatewayTime);
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
     }
     return buffer.toByteArray();
+  }
+
+  /**
+   * One completed (or aborted) order's production performance in the shape of ISA-95 Part 4 / B2MML
+   * {@code ProductionPerformance} ({@code ketenlink.performance/1}): one production response for
+   * the order with one segment response on the machine, the material produced (good and scrap of
+   * the article), the machine's time per category and the order's OEE as segment data.
+   */
+  byte[] performance(
+      OrderFacts o,
+      boolean aborted,
+      MachineProduction.Period p,
+      String asset,
+      long seq,
+      Instant gatewayTime,
+      Optional<AgreementConfig> agreement) {
+    String start = TIME.format(o.start().orElse(p.window().start()));
+    String end = TIME.format(o.end().orElse(p.window().end()));
+    String state = aborted ? "Aborted" : "Completed";
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      header(g, PERFORMANCE_SCHEMA, seq);
+      viewOf(g, agreement, asset);
+      g.writeStringField("order", o.orderId());
+      gatewayTime(g, agreement, gatewayTime);
+      g.writeObjectFieldStart("ProductionPerformance");
+      g.writeStringField("ID", o.orderId());
+      g.writeStringField("Description", "Production performance of order " + o.orderId());
+      g.writeObjectFieldStart("HierarchyScope");
+      g.writeStringField("EquipmentID", asset);
+      g.writeStringField("EquipmentElementLevel", "WorkCell");
+      g.writeEndObject();
+      g.writeStringField("PublishedDate", TIME.format(gatewayTime));
+      g.writeStringField("StartTime", start);
+      g.writeStringField("EndTime", end);
+      g.writeArrayFieldStart("ProductionResponse");
+      g.writeStartObject();
+      g.writeStringField("ID", o.orderId());
+      g.writeStringField("ProductionRequestID", o.orderId());
+      g.writeStringField("StartTime", start);
+      g.writeStringField("EndTime", end);
+      g.writeStringField("ResponseState", state);
+      g.writeArrayFieldStart("SegmentResponse");
+      g.writeStartObject();
+      g.writeStringField("ID", o.orderId() + "/" + asset.substring(asset.lastIndexOf('/') + 1));
+      g.writeStringField("ActualStartTime", start);
+      g.writeStringField("ActualEndTime", end);
+      g.writeStringField("SegmentState", state);
+      g.writeArrayFieldStart("EquipmentActual");
+      g.writeStartObject();
+      g.writeStringField("EquipmentID", asset);
+      g.writeStringField("EquipmentUse", "Production");
+      g.writeArrayFieldStart("Quantity");
+      for (StateModel.Category c : StateModel.Category.values()) {
+        quantity(g, c.wire(), decimal(p.time().get(c).toMillis() / 1000.0), "decimal", "s");
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeArrayFieldStart("MaterialProducedActual");
+      material(g, o.article(), "good", p.good());
+      material(g, o.article(), "scrap", p.scrap());
+      g.writeEndArray();
+      g.writeArrayFieldStart("SegmentData");
+      data(g, "Customer", o.customer(), "string", "");
+      data(g, "PlannedQuantity", Long.toString(o.planned()), "integer", "pcs");
+      if (o.due().isPresent()) {
+        data(g, "DueDate", TIME.format(o.due().get()), "dateTime", "");
+      }
+      ratioData(g, "Availability", p.availability());
+      ratioData(g, "Performance", p.performance());
+      ratioData(g, "Quality", p.quality());
+      ratioData(g, "OEE", p.oee());
+      if (p.averageCycle().isPresent()) {
+        data(
+            g,
+            "AverageCycleTime",
+            decimal(p.averageCycle().get().toMillis() / 1000.0),
+            "decimal",
+            "s");
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return buffer.toByteArray();
+  }
+
+  private static void material(JsonGenerator g, String article, String quality, long count)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("MaterialDefinitionID", article);
+    g.writeStringField("MaterialUse", "Produced");
+    g.writeArrayFieldStart("Quantity");
+    quantity(g, quality, Long.toString(count), "integer", "pcs");
+    g.writeEndArray();
+    g.writeArrayFieldStart("MaterialActualProperty");
+    g.writeStartObject();
+    g.writeStringField("ID", "QualityStatus");
+    g.writeObjectFieldStart("Value");
+    g.writeStringField("ValueString", quality);
+    g.writeStringField("DataType", "string");
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void quantity(
+      JsonGenerator g, String key, String value, String dataType, String unit) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("Key", key);
+    g.writeStringField("QuantityString", value);
+    g.writeStringField("DataType", dataType);
+    g.writeStringField("UnitOfMeasure", unit);
+    g.writeEndObject();
+  }
+
+  private static void data(JsonGenerator g, String id, String value, String dataType, String unit)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("ID", id);
+    g.writeObjectFieldStart("Value");
+    g.writeStringField("ValueString", value);
+    g.writeStringField("DataType", dataType);
+    if (!unit.isEmpty()) {
+      g.writeStringField("UnitOfMeasure", unit);
+    }
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  private static void ratioData(JsonGenerator g, String id, java.util.OptionalDouble r)
+      throws IOException {
+    if (r.isPresent()) {
+      data(g, id, decimal(Math.round(r.getAsDouble() * 10_000) / 10_000.0), "decimal", "");
+    }
+  }
+
+  /** A decimal without exponent or trailing zeros, as B2MML's QuantityString wants it. */
+  private static String decimal(double d) {
+    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
   private static void writeRatio(JsonGenerator g, String field, java.util.OptionalDouble r)

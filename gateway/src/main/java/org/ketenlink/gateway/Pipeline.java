@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data path, wired in one place and read top to bottom: source → normalise → encode → share
- * (partners' views) → journal (one per link) → forwarder → link. (Derive joins this line later.)
+ * (partners' views) → journal (one per link) → forwarder → link. Derive (order events, machine
+ * state, production) sits beside share: what it derives goes to the journal and, as the agreements
+ * allow, to the partners' views.
  *
  * <p>Sources hand samples over through a bounded queue and never wait; one pipeline thread is the
  * single writer of everything downstream, which keeps the order per stream. A full queue drops the
@@ -48,6 +50,10 @@ final class Pipeline implements AutoCloseable {
   private final Consumer<NormalisedSample> tap;
   private final Consumer<OrderStage.Published> orderTap;
   private final Thread thread;
+
+  /** Hands a derived message (state, production period) to the partners' views. */
+  private final Consumer<Sharer.Derived> shareDerived;
+
   private volatile boolean running = true;
   private volatile boolean queueFullReported;
   private volatile boolean journalErrorReported;
@@ -92,6 +98,7 @@ final class Pipeline implements AutoCloseable {
     this.metrics = metrics;
     this.tap = tap;
     this.orderTap = orderTap;
+    this.shareDerived = d -> sharer.shareDerived(d, clock.instant(), this::journal);
     this.thread = new Thread(this::run, "ketenlink-pipeline");
     this.thread.setDaemon(true);
     metrics.pipelineQueue(queue::size, capacity);
@@ -176,7 +183,9 @@ final class Pipeline implements AutoCloseable {
     while (running) {
       try {
         Object first = queue.poll(100, TimeUnit.MILLISECONDS);
-        sharer.flush(clock.instant(), this::journal); // aggregation windows that have ended
+        Instant now = clock.instant();
+        sharer.flush(now, this::journal); // aggregation windows that have ended
+        production.idle(now, this::journal, shareDerived); // periods of silent machines
         if (first == null) {
           continue;
         }
@@ -210,7 +219,14 @@ final class Pipeline implements AutoCloseable {
         orderTap.accept(p);
         OrderLifecycle.Event e = p.event().event();
         if (e == OrderLifecycle.Event.COMPLETED || e == OrderLifecycle.Event.ABORTED) {
-          production.orderFinished(p.sourceId(), p.event().order(), p.at(), now, this::journal);
+          production.orderFinished(
+              p.sourceId(),
+              p.event().order(),
+              e == OrderLifecycle.Event.ABORTED,
+              p.at(),
+              now,
+              this::journal,
+              shareDerived);
         }
       }
       return;
@@ -242,7 +258,7 @@ final class Pipeline implements AutoCloseable {
             Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA));
     journal(message);
     sharer.share(n, this::journal);
-    production.accept(n, this::journal);
+    production.accept(n, this::journal, shareDerived);
   }
 
   /** Appends one message to every link's journal. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.ketenlink.connectors.api.Message;
 import org.ketenlink.connectors.api.OrderFacts;
@@ -158,29 +159,64 @@ final class Sharer {
   }
 
   /**
-   * Shares one order event with every partner whose agreement in force selects the order's stream
-   * ({@code <line>/<machine>/order/<id>}) and, unless the agreement says {@code orders: all}, whose
-   * customers include the order's customer. Always raw and retained, like the order's own topic.
+   * A message the gateway derived for one machine — an order event, a state change, a production
+   * period — to share as the agreements allow. It is selected by {@code line/machine/kind/name};
+   * one about an order carries the order's customer, so that an {@code orders: own} agreement
+   * shares it only with the partner whose customers include it.
+   *
+   * @param topic the message's own topic (the partner's is the same under its prefix)
+   * @param payload the partner's payload from its agreement and its sequence number
    */
+  record Derived(
+      String line,
+      String machine,
+      String kind,
+      String name,
+      String topic,
+      Optional<String> customer,
+      String schema,
+      BiFunction<AgreementConfig, Long, byte[]> payload) {}
+
+  /** Shares one order event; see {@link #shareDerived}. */
   void shareOrder(OrderStage.Published p, Instant now, Consumer<Message> out) {
     OrderFacts o = p.event().order();
+    shareDerived(
+        new Derived(
+            p.line(),
+            p.machine(),
+            Topics.ORDER,
+            o.orderId(),
+            p.topic(),
+            Optional.of(o.customer()),
+            PayloadEncoder.ORDER_SCHEMA,
+            (a, seq) -> encoder.order(p.event(), p.asset(), seq, p.at(), now, Optional.of(a))),
+        now,
+        out);
+  }
+
+  /**
+   * Shares one derived message with every partner whose agreement in force selects its stream and,
+   * for a message about an order, unless the agreement says {@code orders: all}, whose customers
+   * include the order's customer. Always raw and retained, like the message's own topic: these are
+   * already events and summaries, not values to aggregate.
+   */
+  void shareDerived(Derived d, Instant now, Consumer<Message> out) {
     for (AgreementConfig a : agreements) {
       if (!a.activeAt(now)
           || a.share().stream()
-              .noneMatch(sel -> sel.matches(p.line(), p.machine(), Topics.ORDER, o.orderId()))) {
+              .noneMatch(sel -> sel.matches(d.line(), d.machine(), d.kind(), d.name()))) {
         continue;
       }
-      PartnerConfig partner = partners.get(a.partner());
-      if (a.orders() == GatewayConfig.OrderScope.OWN
-          && (partner == null || !partner.owns(o.customer()))) {
-        continue;
+      if (d.customer().isPresent() && a.orders() == GatewayConfig.OrderScope.OWN) {
+        PartnerConfig partner = partners.get(a.partner());
+        if (partner == null || !partner.owns(d.customer().get())) {
+          continue;
+        }
       }
-      String topic = Topics.partner(a.partner(), p.topic());
-      byte[] payload =
-          encoder.order(p.event(), p.asset(), next(topic), p.at(), now, Optional.of(a));
+      String topic = Topics.partner(a.partner(), d.topic());
+      byte[] payload = d.payload().apply(a, next(topic));
       out.accept(
-          PayloadEncoder.retained(
-              topic, payload, properties(a, PayloadEncoder.ORDER_SCHEMA, topic, payload)));
+          PayloadEncoder.retained(topic, payload, properties(a, d.schema(), topic, payload)));
       metrics.shared(a.partner(), a.id(), payload.length);
       audit.shared(a.partner(), a.id(), payload.length);
     }

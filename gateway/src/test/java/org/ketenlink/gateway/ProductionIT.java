@@ -29,6 +29,7 @@ class ProductionIT {
 
   private static final String SITE = "ketenlink/v1/acme/ehv/hall-2/line1/";
   private static final String NS = GatewayFixture.NS;
+  private static final String PARTNERS = "ketenlink/v1/partners/";
   private static final String SCENARIO =
       """
       name: Production acceptance
@@ -80,6 +81,7 @@ class ProductionIT {
               idealCycleTime: %4$s
               partsPerCycle: %5$d
               interval: 10m
+              performance: true
               shifts: {zone: UTC, starts: {a: "00:00", b: "04:00", c: "08:00", d: "12:00", e: "16:00", f: "20:00"}}
         """
         .formatted(id, NS, tick, ideal, parts, extraSignals);
@@ -111,6 +113,13 @@ class ProductionIT {
             - {id: main, broker: embedded}
           broker: {port: 0}
           admin: {port: 0}
+          partners:
+            - {id: acme, customers: [ACME]}
+            - {id: velo, customers: [VELO]}
+          agreements:
+            - {id: acme-orders, partner: acme, purpose: p, redact: [asset],
+               share: [line1/+/production/order, line1/+/production/performance, line1/cnc1/state/timeline]}
+            - {id: velo-periods, partner: velo, purpose: p, share: [line1/+/production/interval]}
           """
               .formatted(sources);
       GatewayConfig config = GatewayFixture.load(dir, yaml);
@@ -120,7 +129,8 @@ class ProductionIT {
               new TestSubscriber("tcp://127.0.0.1:" + g.brokerPort().orElseThrow(), "oee")) {
         s.subscribe(SITE + "+/production/#")
             .subscribe(SITE + "+/state/timeline")
-            .subscribe(SITE + "+/data/goodCount");
+            .subscribe(SITE + "+/data/goodCount")
+            .subscribe(PARTNERS + "#");
         // Nothing was made before the gateway watched: the first changeover takes 90 min (9 s).
         s.await(Duration.ofSeconds(20), "first counts", m -> m.topic().endsWith("/data/goodCount"));
         for (String m : List.of("cnc1", "mould1", "pack1")) {
@@ -275,6 +285,93 @@ class ProductionIT {
           assertThat(ordersRunning)
               .as(truth.machineId() + ": all running time belongs to an order")
               .isCloseTo(operating, within(12.0 * (2 * truth.breakdowns() + 8)));
+        }
+
+        // ISA-95 production performance per order: the machine's counts, valid against its schema.
+        for (var t : done.orders()) {
+          List<JsonNode> perf =
+              s.on(SITE + t.machineId() + "/production/performance").stream()
+                  .peek(
+                      r ->
+                          assertThat(Schemas.violations(Schemas.PERFORMANCE, r.payload()))
+                              .isEmpty())
+                  .map(TestSubscriber.Received::json)
+                  .filter(n -> n.path("order").asText().equals(t.orderId()))
+                  .toList();
+          assertThat(perf).as(t.orderId() + " performance").hasSize(1);
+          JsonNode response = perf.get(0).path("ProductionPerformance").path("ProductionResponse");
+          assertThat(response.path(0).path("ResponseState").asText()).isEqualTo("Completed");
+          JsonNode segment = response.path(0).path("SegmentResponse").path(0);
+          JsonNode made = segment.path("MaterialProducedActual");
+          assertThat(made.path(0).path("MaterialDefinitionID").asText()).isEqualTo(t.article());
+          assertThat(made.path(0).path("Quantity").path(0).path("QuantityString").asLong())
+              .as(t.orderId() + " good")
+              .isEqualTo(t.good());
+          assertThat(made.path(1).path("Quantity").path(0).path("QuantityString").asLong())
+              .as(t.orderId() + " scrap")
+              .isEqualTo(t.scrap());
+          assertThat(segment.path("ActualEndTime").asText())
+              .isEqualTo(PayloadEncoder.TIME.format(t.end().orElseThrow()));
+        }
+
+        // Partners: ACME its own orders' periods and performance and the CNC's timeline, without
+        // the asset; VELO every machine's intervals. Each view numbered on its own.
+        String acme = PARTNERS + "acme/acme/ehv/hall-2/line1/";
+        List<String> acmeOrders =
+            done.orders().stream()
+                .filter(o -> o.customer().equals("ACME"))
+                .map(o -> o.orderId())
+                .sorted()
+                .toList();
+        List<String> sharedPeriods =
+            s.received().stream()
+                .filter(r -> r.topic().startsWith(acme) && r.topic().endsWith("/production/order"))
+                .peek(
+                    r -> assertThat(Schemas.violations(Schemas.PRODUCTION, r.payload())).isEmpty())
+                .map(r -> r.json().path("window").path("name").asText())
+                .sorted()
+                .toList();
+        assertThat(sharedPeriods).as("ACME's order periods").isEqualTo(acmeOrders);
+        List<String> sharedPerformance =
+            s.received().stream()
+                .filter(r -> r.topic().startsWith(acme) && r.topic().endsWith("/performance"))
+                .peek(
+                    r -> assertThat(Schemas.violations(Schemas.PERFORMANCE, r.payload())).isEmpty())
+                .map(r -> r.json().path("order").asText())
+                .sorted()
+                .toList();
+        assertThat(sharedPerformance).as("ACME's order performance").isEqualTo(acmeOrders);
+        List<TestSubscriber.Received> acmeTimeline = s.on(acme + "cnc1/state/timeline");
+        assertThat(acmeTimeline).hasSameSizeAs(s.on(SITE + "cnc1/state/timeline"));
+        assertThat(acmeTimeline)
+            .allSatisfy(
+                r -> {
+                  assertThat(Schemas.violations(Schemas.STATE, r.payload())).isEmpty();
+                  assertThat(r.json().has("asset")).isFalse();
+                  assertThat(r.json().path("partner").asText()).isEqualTo("acme");
+                });
+        assertThat(
+                s.received().stream()
+                    .map(TestSubscriber.Received::topic)
+                    .filter(t -> t.startsWith(PARTNERS + "acme/"))
+                    .distinct())
+            .as("nothing else for ACME")
+            .allMatch(
+                t ->
+                    t.endsWith("/production/order")
+                        || t.endsWith("/production/performance")
+                        || t.equals(acme + "cnc1/state/timeline"));
+        for (String m : List.of("cnc1", "mould1", "pack1")) {
+          List<TestSubscriber.Received> velo =
+              s.on(PARTNERS + "velo/acme/ehv/hall-2/line1/" + m + "/production/interval");
+          assertThat(velo)
+              .as(m + " intervals for VELO")
+              .hasSameSizeAs(s.on(SITE + m + "/production/interval"));
+          assertThat(velo)
+              .extracting(r -> r.json().path("seq").asLong())
+              .as("VELO's own numbering")
+              .isSorted()
+              .startsWith(1L);
         }
 
         // The state timeline: every change says what it ended.

@@ -404,8 +404,9 @@ public final class ConfigLoader {
         if (sources.stream()
             .noneMatch(
                 src ->
-                    (src.orders().isPresent()
-                            && sel.matchesAnyName(src.line(), src.machine(), ORDER_KIND))
+                    selectsOrderStream(sel, src)
+                        || derivedStreams(src).stream()
+                            .anyMatch(d -> sel.matches(src.line(), src.machine(), d[0], d[1]))
                         || src.signals().stream()
                             .anyMatch(
                                 sig ->
@@ -414,7 +415,8 @@ public final class ConfigLoader {
                                         src.machine(),
                                         sig.kind().topicName(),
                                         sig.name())))) {
-          problems.add(where + ": '" + sel + "' matches no configured signal");
+          problems.add(
+              where + ": '" + sel + "' matches no configured signal, order or production stream");
         }
         share.add(sel);
       }
@@ -446,6 +448,46 @@ public final class ConfigLoader {
           n.bool("sign", false),
           commands(n),
           n.choice("orders", ORDER_SCOPES, OrderScope.OWN));
+    }
+
+    /**
+     * Whether {@code sel} selects a stream about single orders of {@code src}: its order events, or
+     * its per-order production periods and performance.
+     */
+    private static boolean selectsOrderStream(StreamSelector sel, SourceConfig src) {
+      if (src.orders().isPresent() && sel.matchesAnyName(src.line(), src.machine(), ORDER_KIND)) {
+        return true;
+      }
+      return src.production().isPresent()
+          && src.production().get().activeOrderSignal().isPresent()
+          && (sel.matches(src.line(), src.machine(), PRODUCTION_KIND, "order")
+              || (src.production().get().performance()
+                  && sel.matches(src.line(), src.machine(), PRODUCTION_KIND, "performance")));
+    }
+
+    /**
+     * The streams the gateway derives for a machine with a production mapping, as {kind, name}: its
+     * state timeline and its periods (docs/production.md). Order streams are separate ({@link
+     * #selectsOrderStream}).
+     */
+    static List<String[]> derivedStreams(SourceConfig src) {
+      if (src.production().isEmpty()) {
+        return List.of();
+      }
+      ProductionConfig pc = src.production().get();
+      List<String[]> d = new ArrayList<>();
+      d.add(new String[] {STATE_KIND, "timeline"});
+      d.add(new String[] {PRODUCTION_KIND, "interval"});
+      if (!pc.shifts().isEmpty()) {
+        d.add(new String[] {PRODUCTION_KIND, "shift"});
+      }
+      if (pc.activeOrderSignal().isPresent()) {
+        d.add(new String[] {PRODUCTION_KIND, "order"});
+        if (pc.performance()) {
+          d.add(new String[] {PRODUCTION_KIND, "performance"});
+        }
+      }
+      return d;
     }
 
     /** The order commands an agreement allows, when it allows any. */
@@ -489,14 +531,7 @@ public final class ConfigLoader {
         AgreementConfig a = agreements.get(i);
         boolean selectsOrders =
             a.share().stream()
-                .anyMatch(
-                    sel ->
-                        sources.stream()
-                            .anyMatch(
-                                src ->
-                                    src.orders().isPresent()
-                                        && sel.matchesAnyName(
-                                            src.line(), src.machine(), ORDER_KIND)));
+                .anyMatch(sel -> sources.stream().anyMatch(src -> selectsOrderStream(sel, src)));
         boolean noCustomers =
             partners.stream().anyMatch(p -> p.id().equals(a.partner()) && p.customers().isEmpty());
         if (selectsOrders && a.orders() == OrderScope.OWN && noCustomers) {
@@ -794,7 +829,8 @@ public final class ConfigLoader {
               "idealCycleTime",
               "partsPerCycle",
               "interval",
-              "shifts"));
+              "shifts",
+              "performance"));
       Set<String> names = new java.util.TreeSet<>();
       signals.forEach(s -> names.add(s.name()));
       signals.stream()
@@ -874,8 +910,26 @@ public final class ConfigLoader {
           }
         }
       }
+      boolean performance = n.bool("performance", false);
+      if (performance && activeOrder.isEmpty()) {
+        n.problem(
+            "performance",
+            "needs activeOrder (the signal with the order the machine works on): the"
+                + " production-performance message is per completed order");
+      }
       return new ProductionConfig(
-          state, model, reason, activeOrder, good, scrap, ideal, parts, interval, zone, shifts);
+          state,
+          model,
+          reason,
+          activeOrder,
+          good,
+          scrap,
+          ideal,
+          parts,
+          interval,
+          zone,
+          shifts,
+          performance);
     }
 
     /** A role's signal: the name of a signal of this source. */
@@ -1239,6 +1293,12 @@ public final class ConfigLoader {
 
   /** The kind level of order streams (not a signal kind: the gateway derives them). */
   public static final String ORDER_KIND = "order";
+
+  /** The kind level of a machine's production periods (derived, docs/production.md). */
+  public static final String PRODUCTION_KIND = "production";
+
+  /** The kind level of state signals and of the derived state timeline. */
+  public static final String STATE_KIND = "state";
 
   private static final Map<String, StateModelName> STATE_MODELS =
       linked("machinery", StateModelName.MACHINERY, "packml", StateModelName.PACKML);

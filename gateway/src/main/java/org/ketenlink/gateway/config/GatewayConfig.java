@@ -143,7 +143,8 @@ public record GatewayConfig(
       int partsPerCycle,
       Duration interval,
       java.time.ZoneId shiftZone,
-      java.util.LinkedHashMap<String, java.time.LocalTime> shifts) {}
+      java.util.LinkedHashMap<String, java.time.LocalTime> shifts,
+      boolean performance) {}
 
   /** Where a signal lives in the server's address space. */
   public sealed interface NodeAddress {

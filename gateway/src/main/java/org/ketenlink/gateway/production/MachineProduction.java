@@ -156,6 +156,25 @@ public final class MachineProduction {
     return drain();
   }
 
+  /**
+   * The earliest end of a period still open (interval or shift), or empty before the first value.
+   */
+  public Optional<Instant> nextEnd() {
+    if (interval == null) {
+      return Optional.empty();
+    }
+    Instant end = interval.window.end();
+    if (shift != null && shift.window.end().isBefore(end)) {
+      end = shift.window.end();
+    }
+    return Optional.of(end);
+  }
+
+  /** The machine time reached so far (the newest value's), or empty before the first value. */
+  public Optional<Instant> now() {
+    return Optional.ofNullable(now);
+  }
+
   /** The state signal sent {@code value} ({@code ok}: its quality was good) at {@code t}. */
   public List<Object> state(Object value, boolean ok, Instant t) {
     advance(t);

@@ -332,7 +332,7 @@ class ConfigLoaderTest {
                         "agreements[0].purpose: missing (why the partner gets this data, for the"
                             + " record)",
                         "agreements[0].validUntil: must be after validFrom (2027-01-01T00:00:00Z)",
-                        "agreements[0].share[0]: 'line1/cnc9/#' matches no configured signal",
+                        "agreements[0].share[0]: 'line1/cnc9/#' matches no configured signal, order or production stream",
                         "agreements[0].share[1]: 'line1/#/data' '#' must be the last level",
                         "agreements[0].share[2]: 'line1/cnc1' has 2 levels; give all 4"
                             + " (line/machine/kind/name) or end with '#'",
@@ -456,7 +456,7 @@ class ConfigLoaderTest {
             e ->
                 assertThat(e.problems())
                     .contains(
-                        "agreements[0].share[0]: 'line1/+/order/#' matches no configured signal"));
+                        "agreements[0].share[0]: 'line1/+/order/#' matches no configured signal, order or production stream"));
     assertThatThrownBy(
             () ->
                 new ConfigLoader(n -> null)
@@ -507,6 +507,66 @@ class ConfigLoaderTest {
                             + " (HH:mm)")
                     .anyMatch(p -> p.startsWith("sources[0].production.state.model: "))
                     .anyMatch(p -> p.startsWith("sources[0].production.interval: ")));
+  }
+
+  @Test
+  void productionStreamsAreSelectableWhereAMachineIsMapped() {
+    String mapped =
+        SHARING_BASE.replace(
+            "nodeId: \"i=3\"}]}",
+            "nodeId: \"i=3\"}, {name: order, kind: state, nodeId: \"i=5\"}], production:"
+                + " {state: {signal: state}, good: power, scrap: spindleSpeed, idealCycleTime: 1s,"
+                + " activeOrder: order, performance: true}}");
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                mapped
+                    + """
+                    partners: [{id: acme, customers: [ACME]}, {id: velo}]
+                    agreements:
+                      - {id: a, partner: acme, purpose: p, share: [line1/cnc1/production/#]}
+                      - {id: b, partner: velo, purpose: p, share: [line1/+/state/timeline, line1/+/production/interval]}
+                    """,
+                "production.yaml",
+                dir);
+    assertThat(c.sources().get(0).production().orElseThrow().performance()).isTrue();
+    assertThat(c.agreements()).hasSize(2);
+
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(n -> null)
+                    .parse(
+                        mapped
+                            + """
+                            partners: [{id: velo}]
+                            agreements:
+                              - {id: b, partner: velo, purpose: p, share: [line1/cnc1/production/shift, line1/cnc1/production/order]}
+                            """,
+                        "bad.yaml",
+                        dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "agreements[0].share[0]: 'line1/cnc1/production/shift' matches no"
+                            + " configured signal, order or production stream")
+                    .anyMatch(
+                        p ->
+                            p.startsWith("agreements[0] (b).share: selects order streams")
+                                && p.contains("'velo' lists no customers")));
+    String noOrder =
+        SHARING_BASE.replace(
+            "nodeId: \"i=3\"}]}",
+            "nodeId: \"i=3\"}], production: {state: {signal: state}, good: power, scrap:"
+                + " spindleSpeed, idealCycleTime: 1s, performance: true}}");
+    assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(noOrder, "bad.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(
+                        p -> p.startsWith("sources[0].production.performance: needs activeOrder")));
   }
 
   @Test
