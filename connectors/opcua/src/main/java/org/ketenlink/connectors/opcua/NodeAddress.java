@@ -20,20 +20,60 @@ public sealed interface NodeAddress {
   }
 
   /**
-   * A browse path from the Objects folder, e.g. {@code [line1, cnc1, Monitoring, SpindleSpeed]};
-   * every name is in {@code namespaceUri}. Resolved with TranslateBrowsePathsToNodeIds on every
-   * (re)connect.
+   * A browse path from the Objects folder, e.g. {@code [line1, cnc1, Monitoring, SpindleSpeed]}.
+   * Every name is in {@code namespaceUri} unless {@code elementNamespaces} gives the name its own
+   * (a non-empty URI at the same position), as standard models need: {@code
+   * Machines/Press7/MachineryBuildingBlocks/MachineryItemState/CurrentState} has names from the
+   * Machinery namespace, the vendor's and namespace 0. Resolved with TranslateBrowsePathsToNodeIds
+   * on every (re)connect.
+   *
+   * @param elementNamespaces per name, its namespace URI or "" for {@code namespaceUri}; an empty
+   *     list: all names in {@code namespaceUri}
    */
-  record ByPath(String namespaceUri, List<String> browseNames) implements NodeAddress {
+  record ByPath(String namespaceUri, List<String> browseNames, List<String> elementNamespaces)
+      implements NodeAddress {
     public ByPath {
       // Not List.copyOf: a null name must reach validation as a listed problem, not as an NPE.
       browseNames =
           browseNames == null ? null : Collections.unmodifiableList(new ArrayList<>(browseNames));
+      elementNamespaces =
+          elementNamespaces == null
+              ? List.of()
+              : Collections.unmodifiableList(new ArrayList<>(elementNamespaces));
+    }
+
+    /** Every name in {@code namespaceUri}. */
+    public ByPath(String namespaceUri, List<String> browseNames) {
+      this(namespaceUri, browseNames, List.of());
+    }
+
+    /** The namespace URI of the {@code i}-th name. */
+    public String namespaceOf(int i) {
+      if (i < elementNamespaces.size()) {
+        String own = elementNamespaces.get(i);
+        if (own != null && !own.isEmpty()) {
+          return own;
+        }
+      }
+      return namespaceUri;
     }
 
     @Override
     public String toString() {
-      return browseNames == null ? "[]" : String.join("/", browseNames);
+      if (browseNames == null) {
+        return "[]";
+      }
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < browseNames.size(); i++) {
+        if (i > 0) {
+          b.append('/');
+        }
+        if (!namespaceOf(i).equals(namespaceUri)) {
+          b.append('{').append(namespaceOf(i)).append('}');
+        }
+        b.append(browseNames.get(i));
+      }
+      return b.toString();
     }
   }
 

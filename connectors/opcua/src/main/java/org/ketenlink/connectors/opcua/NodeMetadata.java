@@ -212,6 +212,38 @@ final class NodeMetadata {
   }
 
   /**
+   * The browse path from the Objects folder that {@code address} names, with each name's namespace
+   * index from {@code namespaces}; empty when one of its namespaces is not on the server ({@link
+   * #missingNamespace} names it).
+   */
+  static java.util.Optional<BrowsePath> path(
+      NodeAddress.ByPath address, org.eclipse.milo.opcua.stack.core.NamespaceTable namespaces) {
+    List<String> names = address.browseNames();
+    RelativePathElement[] elements = new RelativePathElement[names.size()];
+    for (int i = 0; i < elements.length; i++) {
+      UShort ns = namespaces.getIndex(address.namespaceOf(i));
+      if (ns == null) {
+        return java.util.Optional.empty();
+      }
+      elements[i] =
+          new RelativePathElement(
+              NodeIds.HierarchicalReferences, false, true, new QualifiedName(ns, names.get(i)));
+    }
+    return java.util.Optional.of(new BrowsePath(NodeIds.ObjectsFolder, new RelativePath(elements)));
+  }
+
+  /** The first namespace of {@code address} that the server does not have, if any. */
+  static java.util.Optional<String> missingNamespace(
+      NodeAddress.ByPath address, org.eclipse.milo.opcua.stack.core.NamespaceTable namespaces) {
+    for (int i = 0; i < address.browseNames().size(); i++) {
+      if (namespaces.getIndex(address.namespaceOf(i)) == null) {
+        return java.util.Optional.of(address.namespaceOf(i));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The browse path from {@code start} along hierarchical references through {@code names}, all in
    * namespace {@code ns}.
    */

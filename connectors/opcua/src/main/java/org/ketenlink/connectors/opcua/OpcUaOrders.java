@@ -27,7 +27,6 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
-import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseDirection;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseResultMask;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
@@ -321,17 +320,11 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
                           + " is not on the server"));
     }
     NodeAddress.ByPath byPath = (NodeAddress.ByPath) ordersNode;
-    UShort index = ns.getIndex(byPath.namespaceUri());
+    Optional<BrowsePath> path = NodeMetadata.path(byPath, ns);
     NodeId node =
-        index == null
+        path.isEmpty()
             ? null
-            : NodeMetadata.target(
-                Batches.translate(
-                        c,
-                        List.of(
-                            NodeMetadata.path(NodeIds.ObjectsFolder, index, byPath.browseNames())))
-                    .get(0),
-                ns);
+            : NodeMetadata.target(Batches.translate(c, List.of(path.get())).get(0), ns);
     if (node == null) {
       throw new OrderControlException(
           false,

@@ -360,6 +360,16 @@ public record OpcUaSourceSettings(
       } else if (byPath.browseNames().stream().anyMatch(n -> n == null || n.isEmpty())) {
         p.add(path + ": browseNames must not contain empty names, got " + byPath.browseNames());
       }
+      if (!byPath.elementNamespaces().isEmpty()
+          && byPath.browseNames() != null
+          && byPath.elementNamespaces().size() != byPath.browseNames().size()) {
+        p.add(
+            path
+                + ": elementNamespaces must give one namespace (or \"\") per browse name, got "
+                + byPath.elementNamespaces().size()
+                + " for "
+                + byPath.browseNames().size());
+      }
     }
   }
 
