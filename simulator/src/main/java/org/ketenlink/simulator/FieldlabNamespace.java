@@ -7,6 +7,7 @@ import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import org.eclipse.milo.opcua.sdk.server.nodes.UaVariableNode;
 import org.eclipse.milo.opcua.sdk.server.nodes.factories.NodeFactory;
 import org.eclipse.milo.opcua.sdk.server.util.SubscriptionModel;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
+import org.eclipse.milo.opcua.stack.core.NamespaceTable;
 import org.eclipse.milo.opcua.stack.core.NodeIds;
 import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.UaException;
@@ -39,9 +41,11 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
 import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
+import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
 import org.eclipse.milo.opcua.stack.core.types.structured.Argument;
 import org.eclipse.milo.opcua.stack.core.types.structured.EUInformation;
 import org.eclipse.milo.opcua.stack.core.types.structured.Range;
@@ -51,7 +55,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The simulator's address space: the plant's signals as variables under Objects/{line}/{machine},
  * the order methods, the Simulation object with ground truth and fault methods, and the load-mode
- * variables.
+ * variables. Beside that layout, the standard views: Objects/Machines (OPC 40001-1) organizing the
+ * machine objects, and each machine's signals whose {@link SignalDef#standardView()} is true
+ * (MachineryBuildingBlocks, PackML). Every node id is a string in this namespace; only browse names
+ * of the standard views are in the Machinery, PackML or OPC UA namespace.
  *
  * <p>Values are pushed, not sampled: every change the model reports is written straight into the
  * subscribed monitored items ({@code DataItem.setValue}), which apply their own filter, deadband
@@ -66,8 +73,16 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
   private static final Logger log = LoggerFactory.getLogger(FieldlabNamespace.class);
   private static final String SIMULATION = "Simulation";
 
+  /** OPC 40001-1 entry point listing every machine; Machinery namespace. */
+  private static final String MACHINES = "Machines";
+
+  /** OPC 40001-1 6.3: a FolderType object whose building blocks are AddIns of it. */
+  private static final String BUILDING_BLOCKS = "MachineryBuildingBlocks";
+
   private final Simulator simulator;
   private final SubscriptionModel sampled;
+  private final Map<BrowseNamespace, UShort> namespaceIndex = new EnumMap<>(BrowseNamespace.class);
+  private final QualifiedName buildingBlocks;
 
   /** NodeIds whose Value is pushed; read from Milo threads, written on the simulation thread. */
   private final Set<NodeId> pushed = ConcurrentHashMap.newKeySet();
@@ -96,6 +111,12 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
   FieldlabNamespace(OpcUaServer server, Simulator simulator) {
     super(server, NAMESPACE_URI);
     this.simulator = simulator;
+    NamespaceTable table = server.getNamespaceTable();
+    for (BrowseNamespace ns : BrowseNamespace.values()) {
+      UShort index = table.getIndex(ns.uri);
+      namespaceIndex.put(ns, index != null ? index : table.add(ns.uri));
+    }
+    this.buildingBlocks = qualifiedName(BrowseNamespace.MACHINERY, BUILDING_BLOCKS);
     this.sampled = new SubscriptionModel(server, this);
     getLifecycleManager().addLifecycle(sampled);
     getLifecycleManager().addStartupTask(() -> simulator.onSimulationThread(this::build));
@@ -110,10 +131,16 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     line.addReference(
         new Reference(
             line.getNodeId(), NodeIds.Organizes, NodeIds.ObjectsFolder.expanded(), false));
+    UaFolderNode machines =
+        folder(MACHINES, qualifiedName(BrowseNamespace.MACHINERY, MACHINES), MACHINES);
+    machines.addReference(
+        new Reference(
+            machines.getNodeId(), NodeIds.Organizes, NodeIds.ObjectsFolder.expanded(), false));
     for (Machine m : simulator.fieldlab().machines()) {
       String machinePath = lineId() + "/" + m.id();
       UaObjectNode machine = object(machinePath, m.spec().name());
       line.addOrganizes(machine);
+      machines.addOrganizes(machine);
       for (SignalDef def : m.signalDefinitions()) {
         signalAdded(def, m.signalValue(def.path()), m.simMillis());
       }
@@ -141,11 +168,20 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
       String path = parentPath;
       for (int i = 0; i < parts.length; i++) {
         path = path + "/" + parts[i];
+        QualifiedName name = qualifiedName(def.browseNamespaces().get(i), parts[i]);
         UaNode child = containers.get(path);
         if (child == null) {
-          boolean isOrder = i == 1 && parts[0].equals("Orders");
-          child = isOrder ? object(path, parts[i]) : folder(path, parts[i]);
+          // Standard views use objects, MachineryBuildingBlocks a folder (OPC 40001-1 6.3); the
+          // simulator's own grouping uses folders, an order is an object.
+          boolean isFolder =
+              def.standardView()
+                  ? name.equals(buildingBlocks)
+                  : !(i == 1 && parts[0].equals("Orders"));
+          child = isFolder ? folder(path, name, parts[i]) : object(path, name, parts[i]);
           link(parent, child);
+        } else if (!child.getBrowseName().equals(name)) {
+          throw new IllegalStateException(
+              def.key() + ": " + path + " already exists as " + child.getBrowseName());
         }
         parent = child;
       }
@@ -157,10 +193,19 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     emit(b);
   }
 
-  /** Folders organize objects; everything else is a component of its parent. */
+  /**
+   * Folders organize objects (MachineryBuildingBlocks has them as AddIns); everything else is a
+   * component of its parent.
+   */
   private void link(UaNode parent, UaNode child) {
     if (parent instanceof UaFolderNode folder && !(child instanceof UaVariableNode)) {
-      folder.addOrganizes(child);
+      if (folder.getBrowseName().equals(buildingBlocks)) {
+        folder.addReference(
+            new Reference(
+                folder.getNodeId(), NodeIds.HasAddIn, child.getNodeId().expanded(), true));
+      } else {
+        folder.addOrganizes(child);
+      }
     } else {
       parent.addReference(
           new Reference(
@@ -168,23 +213,32 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     }
   }
 
+  private QualifiedName qualifiedName(BrowseNamespace ns, String name) {
+    return new QualifiedName(namespaceIndex.get(ns), name);
+  }
+
   private UaFolderNode folder(String path, String displayName) {
+    return folder(path, newQualifiedName(browseName(path)), displayName);
+  }
+
+  private UaFolderNode folder(String path, QualifiedName browseName, String displayName) {
     UaFolderNode node =
         new UaFolderNode(
-            getNodeContext(),
-            newNodeId(path),
-            newQualifiedName(browseName(path)),
-            LocalizedText.english(displayName));
+            getNodeContext(), newNodeId(path), browseName, LocalizedText.english(displayName));
     getNodeManager().addNode(node);
     containers.put(path, node);
     return node;
   }
 
   private UaObjectNode object(String path, String displayName) {
+    return object(path, newQualifiedName(browseName(path)), displayName);
+  }
+
+  private UaObjectNode object(String path, QualifiedName browseName, String displayName) {
     UaObjectNode node =
         UaObjectNode.builder(getNodeContext())
             .setNodeId(newNodeId(path))
-            .setBrowseName(newQualifiedName(browseName(path)))
+            .setBrowseName(browseName)
             .setDisplayName(LocalizedText.english(displayName))
             .setTypeDefinition(NodeIds.BaseObjectType)
             .build();
@@ -206,7 +260,7 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
       node =
           UaVariableNode.builder(getNodeContext())
               .setNodeId(nodeId)
-              .setBrowseName(newQualifiedName(def.name()))
+              .setBrowseName(qualifiedName(def.nameNamespace(), def.name()))
               .setDisplayName(LocalizedText.english(def.name()))
               .setDescription(LocalizedText.english(def.description()))
               .setDataType(dataType(def.type()))
@@ -235,12 +289,11 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
                       new NodeFactory.InstantiationCallback() {
                         @Override
                         public boolean includeOptionalNode(
-                            NodeId typeDefinitionId,
-                            org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName name) {
+                            NodeId typeDefinitionId, QualifiedName name) {
                           return name.name().equals("EngineeringUnits");
                         }
                       });
-      node.setBrowseName(newQualifiedName(def.name()));
+      node.setBrowseName(qualifiedName(def.nameNamespace(), def.name()));
       node.setDisplayName(LocalizedText.english(def.name()));
       node.setDescription(LocalizedText.english(def.description()));
       node.setDataType(dataType(def.type()));
@@ -268,8 +321,10 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
       case INT32 -> NodeIds.Int32;
       case UINT16 -> NodeIds.UInt16;
       case UINT32 -> NodeIds.UInt32;
+      case FLOAT -> NodeIds.Float;
       case DOUBLE -> NodeIds.Double;
       case STRING -> NodeIds.String;
+      case LOCALIZED_TEXT -> NodeIds.LocalizedText;
       case DATE_TIME -> NodeIds.DateTime;
     };
   }
@@ -278,6 +333,7 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     return switch (type) {
       case UINT16 -> new Variant(ushort((Integer) value));
       case UINT32 -> new Variant(uint((Long) value));
+      case LOCALIZED_TEXT -> new Variant(LocalizedText.english((String) value));
       case DATE_TIME ->
           SignalTable.NO_TIME.equals(value)
               ? new Variant(DateTime.NULL_VALUE)

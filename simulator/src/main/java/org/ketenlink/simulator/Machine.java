@@ -167,6 +167,22 @@ abstract class Machine {
         OperationMode.PROCESSING.number,
         t);
     signals.define(
+        SignalDef.standard(
+            id,
+            "machinery:MachineryBuildingBlocks/machinery:MachineryItemState/ua:CurrentState",
+            SignalType.LOCALIZED_TEXT,
+            "OPC 40001-1 MachineryItemState; the same as State/MachineryItemState"),
+        ItemState.NOT_EXECUTING.label,
+        t);
+    signals.define(
+        SignalDef.standard(
+            id,
+            "machinery:MachineryBuildingBlocks/machinery:MachineryOperationMode/ua:CurrentState",
+            SignalType.LOCALIZED_TEXT,
+            "OPC 40001-1 MachineryOperationMode; the same as State/OperationMode"),
+        OperationMode.PROCESSING.label,
+        t);
+    signals.define(
         SignalDef.plain(
             id, "Alarms/AlarmActive", SignalType.BOOLEAN, "True while an alarm is active"),
         false,
@@ -242,6 +258,10 @@ abstract class Machine {
     signals.set("State/MachineryItemStateNumber", state.number, t);
     signals.set("State/OperationMode", operationMode().label, t);
     signals.set("State/OperationModeNumber", operationMode().number, t);
+    // The OPC 40001-1 view mirrors State/* in the same step, so both carry one source time.
+    signals.set("MachineryBuildingBlocks/MachineryItemState/CurrentState", state.label, t);
+    signals.set(
+        "MachineryBuildingBlocks/MachineryOperationMode/CurrentState", operationMode().label, t);
     // AlarmActive last: when it turns true, code, text and severity are already current.
     signals.set("Alarms/ActiveAlarmCode", alarm.code(), t);
     signals.set("Alarms/ActiveAlarmText", alarm.text(), t);

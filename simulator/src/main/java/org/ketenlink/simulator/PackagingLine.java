@@ -44,6 +44,9 @@ final class PackagingLine extends Machine {
     }
   }
 
+  /** PackML UnitModeCurrent 1 = Production; the model has no other mode. */
+  private static final int PRODUCTION_MODE = 1;
+
   PackagingLine(MachineSpec spec, long seed, Instant epoch, FieldlabListener listener) {
     super(spec, seed, epoch, listener);
   }
@@ -109,6 +112,63 @@ final class PackagingLine extends Machine {
         SignalDef.plain(id, "Monitoring/StopReasonText", SignalType.STRING, "Stop reason text"),
         StopReason.NO_ORDER.text,
         t);
+    definePackMlView(id, t);
+  }
+
+  /** The OPC 30050 view: PackML/BaseStateMachine and PackML/Status, mirroring the above. */
+  private void definePackMlView(String id, long t) {
+    signals.define(
+        SignalDef.standard(
+            id,
+            "PackML/packml:BaseStateMachine/ua:CurrentState",
+            SignalType.LOCALIZED_TEXT,
+            "PackML state name; the same as State/PackMLState"),
+        PackMl.IDLE.label,
+        t);
+    signals.define(
+        SignalDef.standard(
+            id,
+            "PackML/packml:Status/packml:UnitModeCurrent",
+            SignalType.INT32,
+            "PackML unit mode; always 1 Production"),
+        PRODUCTION_MODE,
+        t);
+    signals.define(
+        SignalDef.standard(
+            id,
+            "PackML/packml:Status/packml:CurMachSpeed",
+            SignalType.FLOAT,
+            "Current speed in packs per minute; the same as Monitoring/Speed"),
+        0.0f,
+        t);
+    signals.define(
+        SignalDef.standard(
+            id,
+            "PackML/packml:Status/packml:MachSpeed",
+            SignalType.FLOAT,
+            "Speed set point in packs per minute: the speed while running"),
+        (float) round(nominalSpeed(), 1),
+        t);
+    signals.define(
+        SignalDef.standard(
+            id,
+            "PackML/packml:Status/packml:EquipmentBlocked",
+            SignalType.BOOLEAN,
+            "True while stopped, blocked by downstream; the same as Monitoring/Blocked"),
+        false,
+        t);
+    signals.define(
+        SignalDef.standard(
+            id,
+            "PackML/packml:Status/packml:EquipmentStarved",
+            SignalType.BOOLEAN,
+            "True while stopped, starved by upstream; the same as Monitoring/Starved"),
+        false,
+        t);
+  }
+
+  private double nominalSpeed() {
+    return 60_000.0 / spec.idealCycleTime().toMillis() * spec.performance();
   }
 
   @Override
@@ -122,17 +182,23 @@ final class PackagingLine extends Machine {
           case CHANGEOVER -> PackMl.STOPPED;
           case NO_ORDER -> PackMl.IDLE;
         };
-    double nominal = 60_000.0 / spec.idealCycleTime().toMillis() * spec.performance();
-    double speed = reason == StopReason.RUNNING ? nominal + gaussian(0.3) : 0;
+    double raw = reason == StopReason.RUNNING ? nominalSpeed() + gaussian(0.3) : 0;
+    double speed = round(Math.max(raw, 0), 1);
+    boolean blocked = reason == StopReason.BLOCKED;
+    boolean starved = reason == StopReason.STARVED;
     signals.set("State/PackMLState", state.label, t);
     signals.set("State/PackMLStateNumber", state.number, t);
-    signals.set("Monitoring/Speed", round(Math.max(speed, 0), 1), t);
-    signals.set("Monitoring/Blocked", reason == StopReason.BLOCKED, t);
-    signals.set("Monitoring/Starved", reason == StopReason.STARVED, t);
+    signals.set("Monitoring/Speed", speed, t);
+    signals.set("Monitoring/Blocked", blocked, t);
+    signals.set("Monitoring/Starved", starved, t);
     signals.set("Monitoring/ProcessedCount", goodCounter + scrapCounter, t);
     signals.set("Monitoring/DefectiveCount", scrapCounter, t);
     signals.set("Monitoring/StopReason", reason.code, t);
     signals.set("Monitoring/StopReasonText", reason.text, t);
+    signals.set("PackML/BaseStateMachine/CurrentState", state.label, t);
+    signals.set("PackML/Status/CurMachSpeed", (float) speed, t);
+    signals.set("PackML/Status/EquipmentBlocked", blocked, t);
+    signals.set("PackML/Status/EquipmentStarved", starved, t);
   }
 
   private StopReason stopReason() {

@@ -46,6 +46,9 @@ public record Scenario(
   /** Identifiers become OPC UA browse names and string node ids, so keep them plain. */
   static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+  /** Node ids directly below Objects besides the line's; a line id must differ from them. */
+  private static final List<String> RESERVED_ROOTS = List.of("Machines", "Simulation", "Load");
+
   public Scenario {
     machines = List.copyOf(machines);
     orders = List.copyOf(orders);
@@ -295,6 +298,12 @@ public record Scenario(
         } else {
           unknownKeys(line, "line.", Set.of("id", "name"));
           lineId = id(line, "id", "line.", "line1");
+          if (RESERVED_ROOTS.contains(lineId)) {
+            problems.add(
+                "line.id: must not be "
+                    + String.join(", ", RESERVED_ROOTS)
+                    + " (taken in Objects)");
+          }
           lineName = text(line, "name", "line.", lineId);
         }
       }

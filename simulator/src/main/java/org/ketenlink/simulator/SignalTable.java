@@ -10,8 +10,8 @@ import java.util.Objects;
  * The current value of every signal of one machine. Reports a change to the listener only when the
  * value really differs, so consumers see the same change semantics a PLC gives.
  *
- * <p>Values are Boolean, Integer (Int32, UInt16), Long (UInt32), Double, String or Instant
- * (DateTime; {@link #NO_TIME} for "not set").
+ * <p>Values are Boolean, Integer (Int32, UInt16), Long (UInt32), Float, Double, String (String and
+ * LocalizedText) or Instant (DateTime; {@link #NO_TIME} for "not set").
  */
 final class SignalTable {
 

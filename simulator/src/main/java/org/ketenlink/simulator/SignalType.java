@@ -6,7 +6,10 @@ enum SignalType {
   INT32,
   UINT16,
   UINT32,
+  FLOAT,
   DOUBLE,
   STRING,
+  /** A String in the model; published as LocalizedText with locale {@code en}. */
+  LOCALIZED_TEXT,
   DATE_TIME
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FieldlabTest {
@@ -161,6 +163,58 @@ class FieldlabTest {
     assertThat(lab.startOrder("cnc1", "ORD-1001").ok()).isTrue();
     assertThat(lab.truth().order("ORD-1001").orElseThrow().state()).isEqualTo("AllowedToStart");
     assertThat(changes).contains("cnc1=Executing");
+  }
+
+  @Test
+  void theStandardViewsChangeInTheSameStepAndToTheSameValueAsTheSignalsTheyMirror() {
+    Map<String, String> mirrors =
+        Map.of(
+            "MachineryBuildingBlocks/MachineryItemState/CurrentState", "State/MachineryItemState",
+            "MachineryBuildingBlocks/MachineryOperationMode/CurrentState", "State/OperationMode",
+            "PackML/BaseStateMachine/CurrentState", "State/PackMLState",
+            "PackML/Status/CurMachSpeed", "Monitoring/Speed",
+            "PackML/Status/EquipmentBlocked", "Monitoring/Blocked",
+            "PackML/Status/EquipmentStarved", "Monitoring/Starved");
+    Map<String, List<String>> original = new HashMap<>();
+    Map<String, List<String>> view = new HashMap<>();
+    FieldlabListener recorder =
+        new FieldlabListener() {
+          @Override
+          public void signalAdded(SignalDef def, Object value, long t) {
+            signalChanged(def, value, t);
+          }
+
+          @Override
+          public void signalChanged(SignalDef def, Object value, long t) {
+            String mirrored = mirrors.get(def.path());
+            if (mirrored != null) {
+              view.computeIfAbsent(def.machineId() + "/" + mirrored, k -> new ArrayList<>())
+                  .add(change(value, t));
+            } else if (mirrors.containsValue(def.path())) {
+              original.computeIfAbsent(def.key(), k -> new ArrayList<>()).add(change(value, t));
+            }
+          }
+
+          @Override
+          public void faultDue(Scenario.FaultSpec fault) {}
+        };
+    Fieldlab lab = new Fieldlab(Scenario.defaultScenario(), 3, START, recorder);
+    for (int s = 10; s <= 8 * 3600; s += 10) {
+      lab.advanceTo(START.plusSeconds(s));
+    }
+    lab.injectBreakdown("pack1", Duration.ofMinutes(5));
+    lab.advanceTo(START.plus(Duration.ofHours(9)));
+
+    assertThat(view).isEqualTo(original).hasSize(10);
+    assertThat(view.get("pack1/State/PackMLState"))
+        .anyMatch(c -> c.startsWith("Suspended@"))
+        .anyMatch(c -> c.startsWith("Aborted@"));
+  }
+
+  /** A value and its time; numbers as Float, since the PackML view publishes Float. */
+  private static String change(Object value, long t) {
+    Object v = value instanceof Double d ? Float.valueOf(d.floatValue()) : value;
+    return v + "@" + t;
   }
 
   @Test

@@ -79,6 +79,19 @@ class ScenarioTest {
   }
 
   @Test
+  void aLineIdTakenByAnotherNodeBelowObjectsIsRefused() {
+    String yaml =
+        """
+        line: {id: Machines}
+        machines:
+          - {id: m1, type: cnc-mill, idealCycleTime: 10s}
+        """;
+    assertThatThrownBy(() -> Scenario.parse(yaml, "reserved"))
+        .isInstanceOf(Scenario.InvalidScenarioException.class)
+        .hasMessageContaining("line.id: must not be Machines, Simulation, Load");
+  }
+
+  @Test
   void invalidYamlIsReportedAsSuch() {
     assertThatThrownBy(() -> Scenario.parse("machines: [ {id: a", "x.yaml"))
         .isInstanceOf(Scenario.InvalidScenarioException.class)

@@ -11,6 +11,7 @@ import static org.ketenlink.simulator.TestClients.read;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,19 +29,25 @@ import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
 import org.eclipse.milo.opcua.stack.core.types.builtin.ExtensionObject;
+import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseDirection;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseResultMask;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
 import org.eclipse.milo.opcua.stack.core.types.structured.BrowseDescription;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePath;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowsePathResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.EUInformation;
 import org.eclipse.milo.opcua.stack.core.types.structured.Range;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReferenceDescription;
+import org.eclipse.milo.opcua.stack.core.types.structured.RelativePath;
+import org.eclipse.milo.opcua.stack.core.types.structured.RelativePathElement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +151,167 @@ class SimulatorIT {
     List<ReferenceDescription> orderRefs = browse(node(client, "line1/cnc1/Orders"));
     assertThat(orderRefs.stream().filter(r -> r.getNodeClass() == NodeClass.Method).count())
         .isEqualTo(6);
+  }
+
+  @Test
+  void theStandardViewsAreFoundByStandardBrowsePathsAndShowTheSameValuesAsTheOwnLayout()
+      throws Exception {
+    int fieldlab = namespace(FieldlabNamespace.NAMESPACE_URI);
+    int machinery = namespace("http://opcfoundation.org/UA/Machinery/");
+    int packml = namespace("http://opcfoundation.org/UA/PackML/");
+    assertThat(browse(NodeIds.ObjectsFolder))
+        .anyMatch(r -> r.getBrowseName().equals(new QualifiedName(machinery, "Machines")));
+    assertThat(names(browse(node(client, "Machines")))).containsExactly("cnc1", "mould1", "pack1");
+
+    NodeId itemState =
+        translate(
+            new QualifiedName(machinery, "Machines"),
+            new QualifiedName(fieldlab, "cnc1"),
+            new QualifiedName(machinery, "MachineryBuildingBlocks"),
+            new QualifiedName(machinery, "MachineryItemState"),
+            new QualifiedName(0, "CurrentState"));
+    QualifiedName[] packMl = {
+      new QualifiedName(fieldlab, "line1"),
+      new QualifiedName(fieldlab, "pack1"),
+      new QualifiedName(fieldlab, "PackML")
+    };
+    NodeId packState =
+        translate(
+            packMl[0],
+            packMl[1],
+            packMl[2],
+            new QualifiedName(packml, "BaseStateMachine"),
+            new QualifiedName(0, "CurrentState"));
+    NodeId curMachSpeed =
+        translate(
+            packMl[0],
+            packMl[1],
+            packMl[2],
+            new QualifiedName(packml, "Status"),
+            new QualifiedName(packml, "CurMachSpeed"));
+    assertThat(itemState)
+        .isEqualTo(
+            node(client, "line1/cnc1/MachineryBuildingBlocks/MachineryItemState/CurrentState"));
+    assertThat(client.getAddressSpace().getVariableNode(itemState).getDataType())
+        .isEqualTo(NodeIds.LocalizedText);
+
+    // Frozen machines hold one consistent snapshot, so old and new nodes can be compared.
+    sim.faults().freeze("cnc1", true);
+    sim.faults().freeze("pack1", true);
+    try {
+      List<DataValue> v =
+          client.readValues(
+              0,
+              TimestampsToReturn.Both,
+              List.of(
+                  itemState,
+                  node(client, "line1/cnc1/State/MachineryItemState"),
+                  packState,
+                  node(client, "line1/pack1/State/PackMLState"),
+                  curMachSpeed,
+                  node(client, "line1/pack1/Monitoring/Speed")));
+      assertThat(v.get(0).value().value())
+          .isEqualTo(LocalizedText.english((String) v.get(1).value().value()));
+      assertThat(v.get(2).value().value())
+          .isEqualTo(LocalizedText.english((String) v.get(3).value().value()));
+      assertThat(v.get(4).value().value())
+          .isEqualTo(((Double) v.get(5).value().value()).floatValue());
+      for (int i = 0; i < v.size(); i += 2) {
+        assertThat(v.get(i).statusCode().isGood()).isTrue();
+        assertThat(v.get(i).sourceTime()).isEqualTo(v.get(i + 1).sourceTime());
+      }
+
+      sim.faults()
+          .signalQuality(
+              "cnc1",
+              "MachineryBuildingBlocks/MachineryItemState/CurrentState",
+              Simulator.Quality.BAD);
+      assertThat(client.readValue(0, TimestampsToReturn.Both, itemState).statusCode().getValue())
+          .isEqualTo(StatusCodes.Bad_SensorFailure);
+    } finally {
+      sim.faults()
+          .signalQuality(
+              "cnc1",
+              "MachineryBuildingBlocks/MachineryItemState/CurrentState",
+              Simulator.Quality.GOOD);
+      sim.faults().freeze("cnc1", false);
+      sim.faults().freeze("pack1", false);
+    }
+  }
+
+  @Test
+  void theMachineryItemStateViewFollowsABreakdownInTheSameStepAsTheOwnStateSignal()
+      throws Exception {
+    List<DataValue> own = new CopyOnWriteArrayList<>();
+    List<DataValue> view = new CopyOnWriteArrayList<>();
+    OpcUaSubscription sub = new OpcUaSubscription(client, 50.0);
+    sub.create();
+    try {
+      OpcUaMonitoredItem ownItem =
+          OpcUaMonitoredItem.newDataItem(node(client, "line1/cnc1/State/MachineryItemState"));
+      OpcUaMonitoredItem viewItem =
+          OpcUaMonitoredItem.newDataItem(
+              node(client, "line1/cnc1/MachineryBuildingBlocks/MachineryItemState/CurrentState"));
+      ownItem.setDataValueListener((i, v) -> own.add(v));
+      viewItem.setDataValueListener((i, v) -> view.add(v));
+      for (OpcUaMonitoredItem item : List.of(ownItem, viewItem)) {
+        item.setSamplingInterval(50);
+        item.setQueueSize(uint(10));
+      }
+      sub.addMonitoredItems(List.of(ownItem, viewItem));
+      sub.synchronizeMonitoredItems();
+      await(Duration.ofSeconds(5), "initial values", () -> !own.isEmpty() && !view.isEmpty());
+
+      // One simulated minute: repaired after about one real second at time scale 60.
+      sim.faults().breakdown("cnc1", Duration.ofMinutes(1));
+      await(
+          Duration.ofSeconds(10),
+          "cnc1 broken down and repaired in both nodes",
+          () -> repaired(texts(own)) && repaired(texts(view)));
+
+      assertThat(texts(view)).isEqualTo(texts(own)).contains("OutOfService");
+      assertThat(view).allMatch(v -> ((LocalizedText) v.value().value()).locale().equals("en"));
+      assertThat(view.stream().map(DataValue::sourceTime).toList())
+          .isEqualTo(own.stream().map(DataValue::sourceTime).toList());
+    } finally {
+      sub.delete();
+    }
+  }
+
+  private static int namespace(String uri) {
+    UShort index = client.getNamespaceTable().getIndex(uri);
+    assertThat(index).as("namespace %s in the server's namespace array", uri).isNotNull();
+    return index.intValue();
+  }
+
+  /** TranslateBrowsePathsToNodeIds from Objects along hierarchical references; one target. */
+  private static NodeId translate(QualifiedName... path) throws UaException {
+    RelativePathElement[] elements =
+        Arrays.stream(path)
+            .map(n -> new RelativePathElement(NodeIds.HierarchicalReferences, false, true, n))
+            .toArray(RelativePathElement[]::new);
+    BrowsePathResult result =
+        client.translateBrowsePaths(
+                List.of(new BrowsePath(NodeIds.ObjectsFolder, new RelativePath(elements))))
+            .getResults()[0];
+    assertThat(result.getStatusCode().isGood())
+        .as("%s: %s", Arrays.toString(path), result)
+        .isTrue();
+    assertThat(result.getTargets()).hasSize(1);
+    return result.getTargets()[0].getTargetId().toNodeId(client.getNamespaceTable()).orElseThrow();
+  }
+
+  private static List<String> texts(List<DataValue> values) {
+    return values.stream()
+        .map(v -> v.value().value())
+        .map(o -> o instanceof LocalizedText t ? t.text() : (String) o)
+        .toList();
+  }
+
+  /** OutOfService was seen and something else after it. */
+  private static boolean repaired(List<String> states) {
+    int broken = states.lastIndexOf("OutOfService");
+    return broken >= 0 && broken < states.size() - 1;
   }
 
   @Test
