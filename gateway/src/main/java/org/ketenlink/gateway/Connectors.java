@@ -83,7 +83,7 @@ final class Connectors {
 
   private static NodeAddress address(GatewayConfig.NodeAddress a) {
     return a instanceof GatewayConfig.NodeAddress.ByPath p
-        ? new NodeAddress.ByPath(p.namespaceUri(), p.browseNames())
+        ? new NodeAddress.ByPath(p.namespaceUri(), p.browseNames(), p.elementNamespaces())
         : new NodeAddress.ById(((GatewayConfig.NodeAddress.ById) a).nodeId());
   }
 

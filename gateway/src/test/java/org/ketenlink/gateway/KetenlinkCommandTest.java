@@ -30,7 +30,7 @@ class KetenlinkCommandTest {
   void checkAcceptsTheDocumentedExample() {
     Result r = run("check", "-c", Path.of("..", "docs", "examples", "ketenlink.yaml").toString());
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("is valid: gateway fieldlab-gw-1, 3 sources, 25 signals, 1 links");
+    assertThat(r.out()).contains("is valid: gateway fieldlab-gw-1, 3 sources, 29 signals, 1 links");
   }
 
   @Test

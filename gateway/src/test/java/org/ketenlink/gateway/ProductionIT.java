@@ -65,19 +65,11 @@ class ProductionIT {
             line: line1
             publishingInterval: 100ms
             signalDefaults: {samplingInterval: 0ms, queueSize: 100}
+            profile: simulator    # state, counters, active order, alarms, orders object
             signals:
-              - {name: state, kind: state, nodeId: "nsu=%2$s;s=line1/%1$s/State/MachineryItemStateNumber"}
-              - {name: goodCount, nodeId: "nsu=%2$s;s=line1/%1$s/Production/GoodCount"}
-              - {name: scrapCount, nodeId: "nsu=%2$s;s=line1/%1$s/Production/ScrapCount"}
               - {name: tick, nodeId: "nsu=%2$s;s=line1/%1$s/Monitoring/%3$s"}
-              - {name: activeOrder, kind: state, nodeId: "nsu=%2$s;s=line1/%1$s/Orders/ActiveOrderId"}
         %6$s
-            orders: {nodeId: "nsu=%2$s;s=line1/%1$s/Orders", pollInterval: 200ms}
             production:
-              state: {signal: state, model: machinery}
-              activeOrder: activeOrder
-              good: goodCount
-              scrap: scrapCount
               idealCycleTime: %4$s
               partsPerCycle: %5$d
               interval: 10m

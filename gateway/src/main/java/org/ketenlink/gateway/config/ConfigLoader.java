@@ -675,8 +675,10 @@ public final class ConfigLoader {
     }
 
     private SourceConfig source(YamlNode n, PublishConfig publish) {
+      Profiles.expand(n);
       n.onlyKeys(
           Set.of(
+              "profile",
               "id",
               "endpoint",
               "security",
@@ -742,7 +744,7 @@ public final class ConfigLoader {
       int queue = defaultQueue;
       int qos = defaultQos;
       if (!n.has("signals")) {
-        n.problem("signals", "missing (list the signals to read)");
+        n.problem("signals", "missing (list the signals to read, or give a profile)");
       }
       List<SignalConfig> signals = n.list("signals", (s, i) -> signal(s, sampling, queue, qos));
       unique(signals.stream().map(SignalConfig::name).toList(), n.at("signals"), "name");
@@ -965,11 +967,19 @@ public final class ConfigLoader {
           String ns = b.requiredText("namespace", "the namespace URI of the browse names");
           String path =
               b.requiredText("path", "browse names from the Objects folder, separated by /");
-          List<String> names = path.isEmpty() ? List.of() : List.of(path.split("/"));
+          List<String> names = new ArrayList<>();
+          List<String> own = new ArrayList<>();
+          for (String element : path.isEmpty() ? new String[0] : path.split("/", -1)) {
+            String[] split = Profiles.splitAlias(element);
+            own.add(split[0]);
+            names.add(split[1]);
+          }
           if (names.stream().anyMatch(String::isBlank)) {
             b.problem("path", "'" + path + "' has an empty browse name");
           }
-          address = new NodeAddress.ByPath(ns, names);
+          address =
+              new NodeAddress.ByPath(
+                  ns, names, own.stream().allMatch(String::isEmpty) ? List.of() : own);
         }
       }
       return address;

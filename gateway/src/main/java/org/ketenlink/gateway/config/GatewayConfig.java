@@ -151,10 +151,20 @@ public record GatewayConfig(
     /** A node id: {@code ns=2;s=...} or, restart-proof, {@code nsu=<namespace URI>;s=...}. */
     record ById(String nodeId) implements NodeAddress {}
 
-    /** Browse names from the Objects folder, all in {@code namespaceUri}. */
-    record ByPath(String namespaceUri, List<String> browseNames) implements NodeAddress {
+    /**
+     * Browse names from the Objects folder, in {@code namespaceUri} unless {@code
+     * elementNamespaces} gives a name its own (a non-empty URI at its position; an empty list: all
+     * in {@code namespaceUri}).
+     */
+    record ByPath(String namespaceUri, List<String> browseNames, List<String> elementNamespaces)
+        implements NodeAddress {
       public ByPath {
         browseNames = List.copyOf(browseNames);
+        elementNamespaces = List.copyOf(elementNamespaces);
+      }
+
+      public ByPath(String namespaceUri, List<String> browseNames) {
+        this(namespaceUri, browseNames, List.of());
       }
     }
   }

@@ -37,6 +37,11 @@ final class YamlNode {
     return path;
   }
 
+  /** The YAML tree under this node, for expanding a profile into it before it is read. */
+  JsonNode tree() {
+    return node;
+  }
+
   String at(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }

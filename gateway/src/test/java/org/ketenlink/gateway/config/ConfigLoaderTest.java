@@ -7,9 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ketenlink.gateway.config.GatewayConfig.NodeAddress;
+import org.ketenlink.gateway.config.GatewayConfig.SourceConfig;
 
 class ConfigLoaderTest {
 
@@ -567,6 +570,119 @@ class ConfigLoaderTest {
                 assertThat(e.problems())
                     .anyMatch(
                         p -> p.startsWith("sources[0].production.performance: needs activeOrder")));
+  }
+
+  @Test
+  void aProfileMapsTheMachineByStandardBrowsePathsAndTheSourceOverridesIt() {
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                """
+                gateway: {id: gw, enterprise: e, site: s, area: a}
+                sources:
+                  - id: cnc1
+                    endpoint: "opc.tcp://h:1"
+                    line: line1
+                    profile: simulator
+                    signals:
+                      - {name: alarmText, kind: state, nodeId: "i=7"}
+                      - {name: spindleSpeed, nodeId: "i=8"}
+                    production: {idealCycleTime: 45s, good: spindleSpeed}
+                  - id: press7
+                    endpoint: "opc.tcp://h:2"
+                    line: line2
+                    profile: {name: machinery, namespace: "urn:acme:presses"}
+                  - id: packer
+                    endpoint: "opc.tcp://h:3"
+                    line: line3
+                    profile: {name: packml, namespace: "urn:acme:packer", path: Line3/Packer/PackML}
+                    signals: [{name: processed, nodeId: "i=9"}, {name: defective, nodeId: "i=10"}]
+                    production: {good: processed, scrap: defective, idealCycleTime: 1s}
+                links: [{id: l, broker: embedded}]
+                """,
+                "profiles.yaml",
+                dir);
+    SourceConfig cnc = c.sources().get(0);
+    assertThat(cnc.signals())
+        .extracting(GatewayConfig.SignalConfig::name)
+        .containsExactly(
+            "alarmText",
+            "spindleSpeed",
+            "state",
+            "operationMode",
+            "goodCount",
+            "scrapCount",
+            "activeOrder",
+            "alarmActive",
+            "alarmCode");
+    assertThat(cnc.signals().get(0).address()).isEqualTo(new NodeAddress.ById("i=7"));
+    assertThat(cnc.signals().get(2).address())
+        .isEqualTo(
+            new NodeAddress.ByPath(
+                "urn:ketenlink:simulator:fieldlab",
+                List.of("line1", "cnc1", "State", "MachineryItemState")));
+    assertThat(cnc.orders().orElseThrow().node())
+        .isEqualTo(
+            new NodeAddress.ByPath(
+                "urn:ketenlink:simulator:fieldlab", List.of("line1", "cnc1", "Orders")));
+    GatewayConfig.ProductionConfig pc = cnc.production().orElseThrow();
+    assertThat(pc.stateSignal()).isEqualTo("state");
+    assertThat(pc.goodSignal()).as("the source's own choice").isEqualTo("spindleSpeed");
+    assertThat(pc.scrapSignal()).isEqualTo("scrapCount");
+    assertThat(pc.reasonSignal()).contains("alarmText");
+    assertThat(pc.activeOrderSignal()).contains("activeOrder");
+
+    SourceConfig press = c.sources().get(1);
+    assertThat(press.production()).as("no production block: no production").isEmpty();
+    assertThat(press.signals().get(0).address())
+        .isEqualTo(
+            new NodeAddress.ByPath(
+                "urn:acme:presses",
+                List.of(
+                    "Machines",
+                    "press7",
+                    "MachineryBuildingBlocks",
+                    "MachineryItemState",
+                    "CurrentState"),
+                List.of(
+                    "http://opcfoundation.org/UA/Machinery/",
+                    "",
+                    "http://opcfoundation.org/UA/Machinery/",
+                    "http://opcfoundation.org/UA/Machinery/",
+                    "http://opcfoundation.org/UA/")));
+    SourceConfig packer = c.sources().get(2);
+    assertThat(packer.production().orElseThrow().model())
+        .isEqualTo(GatewayConfig.StateModelName.PACKML);
+    assertThat(packer.signals())
+        .extracting(GatewayConfig.SignalConfig::name)
+        .contains("state", "unitMode", "machineSpeed", "blocked", "starved");
+
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(n -> null)
+                    .parse(
+                        """
+                        gateway: {id: gw, enterprise: e, site: s, area: a}
+                        sources:
+                          - {id: a, endpoint: "opc.tcp://h:1", line: l, profile: euromap77}
+                          - {id: b, endpoint: "opc.tcp://h:1", line: l, profile: {name: packml}}
+                          - {id: c, endpoint: "opc.tcp://h:1", line: l, profile: machinery,
+                             production: {idealCycleTime: 1s}}
+                        links: [{id: l, broker: embedded}]
+                        """,
+                        "bad.yaml",
+                        dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "sources[0].profile: 'euromap77' is not a profile; choose from simulator,"
+                            + " machinery, packml",
+                        "sources[2].profile.namespace: missing (the namespace URI of the"
+                            + " machine's object, e.g. urn:acme:presses)")
+                    .anyMatch(p -> p.startsWith("sources[1].profile: the packml profile needs"))
+                    .anyMatch(p -> p.startsWith("sources[2].production.good: missing")));
   }
 
   @Test
