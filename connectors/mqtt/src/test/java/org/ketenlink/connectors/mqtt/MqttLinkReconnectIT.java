@@ -152,20 +152,25 @@ class MqttLinkReconnectIT {
     return publish(from, count, ConcurrentHashMap.newKeySet());
   }
 
-  /** Futures complete on the link's sender thread, which also counts reconnects: consistent. */
+  /**
+   * Futures complete on the link's sender thread, which also counts reconnects: consistent. Each
+   * returned future completes once the acknowledgement was recorded.
+   */
   private List<CompletableFuture<Void>> publish(
       int from, int count, Set<Integer> ackedAfterRestart) {
     List<CompletableFuture<Void>> acks = new ArrayList<>(count);
     for (int i = from; i < from + count; i++) {
       int n = i;
       CompletableFuture<Void> ack = link.publish(Messages.qos1("data/seq", Integer.toString(n)));
-      ack.thenRun(
-          () -> {
-            if (link.status().reconnects() > 0) {
-              ackedAfterRestart.add(n);
-            }
-          });
-      acks.add(ack);
+      // Wait for the bookkeeping too, not only the acknowledgement: a future runs its dependents
+      // last-registered first, so allOf(ack) may complete before this one has run.
+      acks.add(
+          ack.thenRun(
+              () -> {
+                if (link.status().reconnects() > 0) {
+                  ackedAfterRestart.add(n);
+                }
+              }));
     }
     return acks;
   }
