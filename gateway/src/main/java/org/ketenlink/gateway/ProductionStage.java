@@ -87,30 +87,6 @@ final class ProductionStage {
       this.asset = asset;
       this.file = file;
     }
-
-    ProductionConfig roles() {
-      return roles;
-    }
-
-    MachineProduction production() {
-      return production;
-    }
-
-    String line() {
-      return line;
-    }
-
-    String machine() {
-      return machine;
-    }
-
-    String asset() {
-      return asset;
-    }
-
-    Path file() {
-      return file;
-    }
   }
 
   private final Map<String, Machine> machines = new HashMap<>();
@@ -171,22 +147,22 @@ final class ProductionStage {
     }
     m.seen = true;
     boolean ok = n.quality() == Quality.GOOD;
-    ProductionConfig r = m.roles();
+    ProductionConfig r = m.roles;
     List<Object> out;
     if (name.equals(r.stateSignal())) {
-      out = m.production().state(object(n.value()), ok, t);
+      out = m.production.state(object(n.value()), ok, t);
     } else if (name.equals(r.goodSignal())) {
-      out = m.production().good(count(n.value()), ok, t);
+      out = m.production.good(count(n.value()), ok, t);
     } else if (name.equals(r.scrapSignal())) {
-      out = m.production().scrap(count(n.value()), ok, t);
+      out = m.production.scrap(count(n.value()), ok, t);
     } else {
       if (r.reasonSignal().filter(name::equals).isPresent()) {
-        m.production().reason(ok ? String.valueOf(object(n.value())) : "");
-        out = m.production().tick(t);
+        m.production.reason(ok ? String.valueOf(object(n.value())) : "");
+        out = m.production.tick(t);
       } else if (r.activeOrderSignal().filter(name::equals).isPresent() && ok) {
-        out = m.production().activeOrder(String.valueOf(object(n.value())).trim(), t);
+        out = m.production.activeOrder(String.valueOf(object(n.value())).trim(), t);
       } else {
-        out = m.production().tick(t);
+        out = m.production.tick(t);
       }
     }
     publish(m, out, Optional.empty(), n.gatewayTime(), journal, share);
@@ -204,11 +180,11 @@ final class ProductionStage {
       if (!m.seen) {
         continue;
       }
-      Optional<Instant> end = m.production().nextEnd();
+      Optional<Instant> end = m.production.nextEnd();
       long offset = m.offsetMillis == Long.MIN_VALUE ? 0 : m.offsetMillis;
       Instant machineNow = now.plusMillis(offset).minus(SILENCE_GRACE);
       if (end.isPresent() && !machineNow.isBefore(end.get())) {
-        publish(m, m.production().tick(end.get()), Optional.empty(), now, journal, share);
+        publish(m, m.production.tick(end.get()), Optional.empty(), now, journal, share);
       }
     }
   }
@@ -228,29 +204,28 @@ final class ProductionStage {
       Consumer<Message> journal,
       Consumer<Sharer.Derived> share) {
     Machine m = machines.get(sourceId);
-    if (m == null || m.roles().activeOrderSignal().isEmpty()) {
+    if (m == null || m.roles.activeOrderSignal().isEmpty()) {
       return;
     }
     Optional<MachineProduction.Period> p =
-        m.production()
-            .finishOrder(
-                order.orderId(),
-                order.good() >= 0 ? OptionalLong.of(order.good()) : OptionalLong.empty(),
-                order.scrap() >= 0 ? OptionalLong.of(order.scrap()) : OptionalLong.empty(),
-                order.end().orElse(at));
+        m.production.finishOrder(
+            order.orderId(),
+            order.good() >= 0 ? OptionalLong.of(order.good()) : OptionalLong.empty(),
+            order.scrap() >= 0 ? OptionalLong.of(order.scrap()) : OptionalLong.empty(),
+            order.end().orElse(at));
     if (p.isEmpty()) {
       return;
     }
     Optional<String> customer = Optional.of(order.customer());
     publish(m, List.of(p.get()), customer, now, journal, share);
-    if (m.roles().performance()) {
+    if (m.roles.performance()) {
       emit(
           m,
           PRODUCTION,
           PERFORMANCE,
           customer,
           PayloadEncoder.PERFORMANCE_SCHEMA,
-          (a, seq) -> encoder.performance(order, aborted, p.get(), m.asset(), seq, now, a),
+          (a, seq) -> encoder.performance(order, aborted, p.get(), m.asset, seq, now, a),
           journal,
           share);
     }
@@ -272,7 +247,7 @@ final class ProductionStage {
             TIMELINE,
             customer,
             PayloadEncoder.STATE_SCHEMA,
-            (a, seq) -> encoder.state(c, m.asset(), seq, now, a),
+            (a, seq) -> encoder.state(c, m.asset, seq, now, a),
             journal,
             share);
       } else if (o instanceof MachineProduction.Period p) {
@@ -282,14 +257,14 @@ final class ProductionStage {
             p.window().kind(),
             customer,
             PayloadEncoder.PRODUCTION_SCHEMA,
-            (a, seq) -> encoder.production(p, m.asset(), seq, now, a),
+            (a, seq) -> encoder.production(p, m.asset, seq, now, a),
             journal,
             share);
         closed |= p.window().kind().equals("interval");
       }
     }
     if (closed) {
-      save(m.file(), m.production().baselines());
+      save(m.file, m.production.baselines());
     }
   }
 
@@ -306,12 +281,12 @@ final class ProductionStage {
       BiFunction<Optional<AgreementConfig>, Long, byte[]> encode,
       Consumer<Message> journal,
       Consumer<Sharer.Derived> share) {
-    String topic = topics.derived(m.line(), m.machine(), kind, name);
+    String topic = topics.derived(m.line, m.machine, kind, name);
     journal.accept(message(topic, encode.apply(Optional.empty(), next(topic)), schema));
     share.accept(
         new Sharer.Derived(
-            m.line(),
-            m.machine(),
+            m.line,
+            m.machine,
             kind,
             name,
             topic,

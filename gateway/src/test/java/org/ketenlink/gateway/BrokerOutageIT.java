@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.connectors.api.ConnectionState;
 import org.ketenlink.connectors.mqtt.Mosquitto;
 import org.ketenlink.gateway.config.GatewayConfig;
@@ -21,9 +22,11 @@ import org.ketenlink.simulator.Simulator;
  * under a steady load from the simulator: when it is back, the partner gets every value the gateway
  * numbered, in order per stream, with no gap.
  *
- * <p>It mostly waits, so it runs beside the other test classes (junit-platform.properties).
+ * <p>It mostly waits, so it runs beside the other test classes, but not the timing-sensitive ones
+ * ({@link Timing}).
  */
 @Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Timing.SENSITIVE)
 class BrokerOutageIT {
 
   private static final int LOAD_VARIABLES = 50; // × 10 changes/s each

@@ -14,8 +14,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.simulator.Simulator;
 
@@ -23,6 +25,8 @@ import org.ketenlink.simulator.Simulator;
  * The gateway process is killed with SIGKILL while the broker is unreachable; after a restart
  * everything it had journaled reaches the partner, in order and without gaps.
  */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class GatewayCrashIT {
 
   @TempDir Path dir;

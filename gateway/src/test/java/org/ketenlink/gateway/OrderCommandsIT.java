@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.simulator.GroundTruth.OrderTruth;
 import org.ketenlink.simulator.Scenario;
@@ -26,6 +28,8 @@ import org.ketenlink.simulator.Simulator;
  * ground truth shows what really changed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class OrderCommandsIT {
 
   private static final String PARTNERS = "ketenlink/v1/partners/";

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.simulator.GroundTruth.OrderTruth;
 import org.ketenlink.simulator.Scenario;
@@ -21,6 +23,8 @@ import org.ketenlink.simulator.Simulator;
  * only their own orders, and neither a Bad count nor a gateway restart mid-order producing a count
  * that goes back or an event told twice.
  */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class OrderStreamsIT {
 
   private static final String SITE = "ketenlink/v1/acme/ehv/hall-2/line1/";

@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.simulator.GroundTruth;
 import org.ketenlink.simulator.GroundTruth.MachineTruth;
@@ -25,6 +27,8 @@ import org.ketenlink.simulator.Simulator;
  * good and scrap exactly, running and breakdown time within the simulator's time resolution, and
  * OEE close to what the ground truth and the scenario's rates say.
  */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class ProductionIT {
 
   private static final String SITE = "ketenlink/v1/acme/ehv/hall-2/line1/";

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.simulator.Scenario;
 import org.ketenlink.simulator.Simulator;
@@ -18,6 +20,8 @@ import org.ketenlink.simulator.Simulator;
  * namespaces), the OPC 30050 PackML profile and the simulator's own profile, each needing no more
  * than what the standard does not define (counters, ideal cycle time).
  */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class ProfilesIT {
 
   private static final String SITE = "ketenlink/v1/acme/ehv/hall-2/line1/";

@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.ketenlink.gateway.pki.SigningKey;
 import org.ketenlink.simulator.Simulator;
@@ -22,6 +24,8 @@ import org.ketenlink.simulator.Simulator;
  * everything. Each partner gets exactly what its agreement grants, under its own prefix, with the
  * redacted fields absent and aggregates that match the values they summarise.
  */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class SharingIT {
 
   private static final String LINE = "acme/ehv/hall-2/line1/cnc1";

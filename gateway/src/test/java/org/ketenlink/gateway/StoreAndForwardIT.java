@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.ketenlink.connectors.api.ConnectionState;
 import org.ketenlink.connectors.api.SourceStatus;
 import org.ketenlink.gateway.config.GatewayConfig;
@@ -27,6 +29,8 @@ import org.ketenlink.simulator.Simulator;
  * missing. Simulator → gateway → {@link FaultProxy} → embedded broker → partner, with exact
  * sequence-number accounting ({@link Delivery}).
  */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class StoreAndForwardIT {
 
   private static final String SPEED = "ketenlink/v1/acme/ehv/hall-2/line1/cnc1/data/spindleSpeed";
