@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * The namespace of one browse-name segment of a {@link SignalDef}: the simulator's own, or one of
  * the standard namespaces whose well-known browse names the standard views use (OPC 40001-1, OPC
- * 30050). Node ids are always in the simulator's namespace; only browse names vary.
+ * 30050, OPC 40001-3). Node ids are in the simulator's namespace, except the ISA-95 DataTypes (see
+ * {@link Isa95Types}); only browse names vary.
  */
 enum BrowseNamespace {
   /** {@code urn:ketenlink:simulator:fieldlab}; segments without a prefix. */
@@ -15,7 +16,11 @@ enum BrowseNamespace {
   /** OPC 40001-1 Machinery, {@code machinery:}. */
   MACHINERY("http://opcfoundation.org/UA/Machinery/", "machinery"),
   /** OPC 30050 PackML, {@code packml:}. */
-  PACKML("http://opcfoundation.org/UA/PackML/", "packml");
+  PACKML("http://opcfoundation.org/UA/PackML/", "packml"),
+  /** OPC 40001-3 Machinery Job Management, {@code jobs:}. */
+  JOBS("http://opcfoundation.org/UA/Machinery/Jobs/", "jobs"),
+  /** OPC 10031-4 ISA95-JOBCONTROL_V2, {@code isa95:}; also the job DataTypes' node ids. */
+  ISA95("http://opcfoundation.org/UA/ISA95-JOBCONTROL_V2/", "isa95");
 
   final String uri;
   final String prefix;

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.ketenlink.simulator.Scenario.FaultSpec;
 import org.ketenlink.simulator.Scenario.MachineSpec;
 import org.ketenlink.simulator.Scenario.OrderSpec;
@@ -165,6 +166,54 @@ final class Fieldlab {
 
   Outcome holdOrder(String machineId, String orderId) {
     return withOrder(machineId, orderId, (m, o) -> m.holdOrder(o));
+  }
+
+  /** Resumes an Interrupted order only (OPC 40001-3 Resume); {@link #startOrder} also releases. */
+  Outcome resumeOrder(String machineId, String orderId) {
+    return withOrder(
+        machineId,
+        orderId,
+        (m, o) ->
+            o.state == Order.State.INTERRUPTED
+                ? m.startOrder(o)
+                : Outcome.invalidState(
+                    "order "
+                        + o.id
+                        + " is "
+                        + o.state.label
+                        + "; only an Interrupted order resumes"));
+  }
+
+  /**
+   * Changes the planned quantity and/or due date of an order that has not started (OPC 40001-3
+   * Update); an empty value keeps the current one. Both or neither are applied.
+   */
+  Outcome updateOrder(
+      String machineId, String orderId, OptionalLong quantity, Optional<Instant> due) {
+    if (quantity.isPresent() && (quantity.getAsLong() < 1 || quantity.getAsLong() > MAX_QUANTITY)) {
+      return Outcome.invalidArgument(
+          "PlannedQuantity must be 1-" + MAX_QUANTITY + ", got " + quantity.getAsLong());
+    }
+    return withOrder(
+        machineId,
+        orderId,
+        (m, o) -> {
+          // A resumed order is AllowedToStart again but has started: not updatable either.
+          boolean prepared =
+              o.state == Order.State.NOT_ALLOWED_TO_START
+                  || o.state == Order.State.ALLOWED_TO_START;
+          if (!prepared || !o.start.equals(SignalTable.NO_TIME)) {
+            return Outcome.invalidState(
+                "order "
+                    + o.id
+                    + " is "
+                    + o.state.label
+                    + "; only an order not yet started"
+                    + " can be updated");
+          }
+          Outcome planned = m.setPlannedQuantity(o, quantity.orElse(o.planned));
+          return planned.ok() ? m.setDueDate(o, due.orElse(o.due)) : planned;
+        });
   }
 
   Outcome abortOrder(String machineId, String orderId) {

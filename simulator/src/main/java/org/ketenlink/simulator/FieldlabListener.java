@@ -1,5 +1,6 @@
 package org.ketenlink.simulator;
 
+import java.util.List;
 import org.ketenlink.simulator.Scenario.FaultSpec;
 
 /**
@@ -13,6 +14,13 @@ interface FieldlabListener {
 
   /** A variable takes a new value. */
   void signalChanged(SignalDef def, Object value, long simMillis);
+
+  /**
+   * A machine's orders after a model step or command that may have changed them, with the source
+   * time of that step's order variables; unchanged snapshots are reported too.
+   */
+  default void ordersPublished(
+      String machineId, List<GroundTruth.OrderTruth> orders, long simMillis) {}
 
   /** A timeline fault the model does not play itself (sessions, server, signal status). */
   void faultDue(FaultSpec fault);

@@ -2,8 +2,10 @@ package org.ketenlink.simulator;
 
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.ubyte;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.ulong;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.ushort;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,11 +13,15 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.milo.opcua.sdk.core.AccessLevel;
 import org.eclipse.milo.opcua.sdk.core.Reference;
+import org.eclipse.milo.opcua.sdk.core.ValueRanks;
+import org.eclipse.milo.opcua.sdk.core.types.DynamicStructType;
 import org.eclipse.milo.opcua.sdk.server.ManagedNamespaceWithLifecycle;
 import org.eclipse.milo.opcua.sdk.server.OpcUaServer;
 import org.eclipse.milo.opcua.sdk.server.items.DataItem;
@@ -39,6 +45,7 @@ import org.eclipse.milo.opcua.stack.core.UaException;
 import org.eclipse.milo.opcua.stack.core.types.builtin.ByteString;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DiagnosticInfo;
 import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
@@ -47,6 +54,7 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UShort;
 import org.eclipse.milo.opcua.stack.core.types.structured.Argument;
+import org.eclipse.milo.opcua.stack.core.types.structured.CallMethodResult;
 import org.eclipse.milo.opcua.stack.core.types.structured.EUInformation;
 import org.eclipse.milo.opcua.stack.core.types.structured.Range;
 import org.slf4j.Logger;
@@ -57,8 +65,10 @@ import org.slf4j.LoggerFactory;
  * the order methods, the Simulation object with ground truth and fault methods, and the load-mode
  * variables. Beside that layout, the standard views: Objects/Machines (OPC 40001-1) organizing the
  * machine objects, and each machine's signals whose {@link SignalDef#standardView()} is true
- * (MachineryBuildingBlocks, PackML). Every node id is a string in this namespace; only browse names
- * of the standard views are in the Machinery, PackML or OPC UA namespace.
+ * (MachineryBuildingBlocks, PackML), and each machine's OPC 40001-3 Job Management view, whose job
+ * order and response lists are rebuilt from the order model. Every node id is a string in this
+ * namespace, except the ISA-95 DataTypes ({@link Isa95Types}); only browse names of the standard
+ * views are in the Machinery, Jobs, ISA95, PackML or OPC UA namespace.
  *
  * <p>Values are pushed, not sampled: every change the model reports is written straight into the
  * subscribed monitored items ({@code DataItem.setValue}), which apply their own filter, deadband
@@ -83,6 +93,8 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
   private final SubscriptionModel sampled;
   private final Map<BrowseNamespace, UShort> namespaceIndex = new EnumMap<>(BrowseNamespace.class);
   private final QualifiedName buildingBlocks;
+  private final Isa95Types isaTypes;
+  private final JobOrderMapping jobMapping;
 
   /** NodeIds whose Value is pushed; read from Milo threads, written on the simulation thread. */
   private final Set<NodeId> pushed = ConcurrentHashMap.newKeySet();
@@ -93,6 +105,7 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
   private final Map<String, UaNode> containers = new HashMap<>();
   private Binding[] load = new Binding[0];
   private Binding simulatedTime;
+  private final Map<String, JobView> jobViews = new HashMap<>();
 
   /** One variable and the monitored items that watch its value. */
   static final class Binding {
@@ -118,7 +131,11 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     }
     this.buildingBlocks = qualifiedName(BrowseNamespace.MACHINERY, BUILDING_BLOCKS);
     this.sampled = new SubscriptionModel(server, this);
+    this.isaTypes = new Isa95Types(server);
+    this.jobMapping = new JobOrderMapping(isaTypes);
     getLifecycleManager().addLifecycle(sampled);
+    // Registered before build(), which adds the ISA-95 DataTypes and then rebuilds the type tree.
+    getLifecycleManager().addLifecycle(isaTypes);
     getLifecycleManager().addStartupTask(() -> simulator.onSimulationThread(this::build));
   }
 
@@ -127,6 +144,7 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
 
   private void build() {
     enableServerEvents();
+    isaTypes.register();
     UaFolderNode line = folder(simulator.scenario().lineId(), simulator.scenario().lineName());
     line.addReference(
         new Reference(
@@ -145,6 +163,7 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
         signalAdded(def, m.signalValue(def.path()), m.simMillis());
       }
       addOrderMethods(m.id());
+      addJobManagement(m);
     }
     buildSimulationObject();
     buildLoad(simulator.loadSignals());
@@ -369,6 +388,10 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
         emit(b);
       }
     }
+    JobView view = jobViews.get(machineId);
+    if (view != null && !simulator.faults().frozen(machineId)) {
+      publishJobs(view);
+    }
   }
 
   private void emit(Binding b) {
@@ -486,14 +509,17 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
 
   private void method(
       UaNode parent, String name, String description, Argument[] in, Argument[] out, Body body) {
-    String path = parent.getNodeId().getIdentifier() + "/" + name;
-    UaMethodNode node =
-        UaMethodNode.builder(getNodeContext())
-            .setNodeId(newNodeId(path))
-            .setBrowseName(newQualifiedName(name))
-            .setDisplayName(LocalizedText.english(name))
-            .setDescription(LocalizedText.english(description))
-            .build();
+    method(parent, newQualifiedName(name), description, in, out, body);
+  }
+
+  private void method(
+      UaNode parent,
+      QualifiedName browseName,
+      String description,
+      Argument[] in,
+      Argument[] out,
+      Body body) {
+    UaMethodNode node = methodNode(parent, browseName, description);
     AbstractMethodInvocationHandler handler =
         new AbstractMethodInvocationHandler(node) {
           @Override
@@ -518,6 +544,16 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
     getNodeManager().addNode(node);
     parent.addReference(
         new Reference(parent.getNodeId(), NodeIds.HasComponent, node.getNodeId().expanded(), true));
+  }
+
+  private UaMethodNode methodNode(UaNode parent, QualifiedName browseName, String description) {
+    String path = parent.getNodeId().getIdentifier() + "/" + browseName.name();
+    return UaMethodNode.builder(getNodeContext())
+        .setNodeId(newNodeId(path))
+        .setBrowseName(browseName)
+        .setDisplayName(LocalizedText.english(browseName.name()))
+        .setDescription(LocalizedText.english(description))
+        .build();
   }
 
   private static Argument arg(String name, NodeId type, String description) {
@@ -654,6 +690,319 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
           String id = text(in, 0, "OrderId");
           return check(simulator.command(lab -> command.apply(lab, id)));
         });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // OPC 40001-3 Job Management view (simulation thread, except the method bodies)
+
+  /** A machine's job order and response lists and the order snapshot they were built from. */
+  private static final class JobView {
+    final Binding orderList;
+    final Binding responseList;
+    List<GroundTruth.OrderTruth> latest = List.of();
+    long latestTime;
+    List<GroundTruth.OrderTruth> published;
+
+    JobView(Binding orderList, Binding responseList) {
+      this.orderList = orderList;
+      this.responseList = responseList;
+    }
+  }
+
+  /**
+   * MachineryBuildingBlocks --HasAddIn--> JobManagement with JobOrderControl (JobOrderList and the
+   * Pause, Resume, Abort and Update methods) and JobOrderResults (JobOrderResponseList).
+   */
+  private void addJobManagement(Machine m) {
+    String blocksPath = lineId() + "/" + m.id() + "/" + BUILDING_BLOCKS;
+    UaNode blocks = containers.get(blocksPath);
+    if (blocks == null) {
+      throw new IllegalStateException(m.id() + " has no " + BUILDING_BLOCKS + " folder");
+    }
+    String jmPath = blocksPath + "/JobManagement";
+    UaObjectNode jobManagement =
+        object(jmPath, qualifiedName(BrowseNamespace.JOBS, "JobManagement"), "JobManagement");
+    link(blocks, jobManagement);
+    UaObjectNode control =
+        object(
+            jmPath + "/JobOrderControl",
+            qualifiedName(BrowseNamespace.JOBS, "JobOrderControl"),
+            "JobOrderControl");
+    link(jobManagement, control);
+    UaObjectNode results =
+        object(
+            jmPath + "/JobOrderResults",
+            qualifiedName(BrowseNamespace.JOBS, "JobOrderResults"),
+            "JobOrderResults");
+    link(jobManagement, results);
+
+    JobView view =
+        new JobView(
+            jobList(
+                control,
+                m.id(),
+                "JobOrderList",
+                Isa95Types.Type.JOB_ORDER_AND_STATE,
+                "The machine's orders as ISA-95 job orders with their states"),
+            jobList(
+                results,
+                m.id(),
+                "JobOrderResponseList",
+                Isa95Types.Type.JOB_RESPONSE,
+                "Results of the orders that have started or ended"));
+    jobViews.put(m.id(), view);
+    addJobMethods(control, m.id());
+    view.latest = m.orders().stream().map(Order::truth).toList();
+    view.latestTime = m.simMillis();
+    publishJobs(view);
+  }
+
+  private Binding jobList(
+      UaNode parent, String machineId, String name, Isa95Types.Type type, String description) {
+    UaVariableNode node =
+        UaVariableNode.builder(getNodeContext())
+            .setNodeId(newNodeId(parent.getNodeId().getIdentifier() + "/" + name))
+            .setBrowseName(qualifiedName(BrowseNamespace.ISA95, name))
+            .setDisplayName(LocalizedText.english(name))
+            .setDescription(LocalizedText.english(description))
+            .setDataType(isaTypes.id(type))
+            .setValueRank(ValueRanks.OneDimension)
+            .setArrayDimensions(new UInteger[] {uint(0)})
+            .setTypeDefinition(NodeIds.BaseDataVariableType)
+            .setAccessLevel(AccessLevel.READ_ONLY)
+            .setUserAccessLevel(AccessLevel.READ_ONLY)
+            .setMinimumSamplingInterval(0.0)
+            .build();
+    getNodeManager().addNode(node);
+    link(parent, node);
+    // Not in byKey: the lists are no signal; they are rebuilt from order snapshots.
+    Binding b = new Binding(SignalDef.plain(machineId, name, SignalType.STRING, description), node);
+    byNodeId.put(node.getNodeId(), b);
+    pushed.add(node.getNodeId());
+    return b;
+  }
+
+  /** The machine's orders after a step; pushed when they changed and the machine is not frozen. */
+  void ordersPublished(String machineId, List<GroundTruth.OrderTruth> orders, long simMillis) {
+    JobView view = jobViews.get(machineId);
+    if (view == null || orders.equals(view.latest)) {
+      return;
+    }
+    view.latest = orders;
+    view.latestTime = simMillis;
+    if (!simulator.faults().frozen(machineId)) {
+      publishJobs(view);
+    }
+  }
+
+  private void publishJobs(JobView view) {
+    if (view.latest.equals(view.published)) {
+      return;
+    }
+    DateTime source = new DateTime(Instant.ofEpochMilli(view.latestTime));
+    DateTime server = DateTime.now();
+    push(
+        view.orderList,
+        new DataValue(
+            new Variant(isaTypes.encode(jobMapping.jobOrderList(view.latest))),
+            StatusCode.GOOD,
+            source,
+            server));
+    push(
+        view.responseList,
+        new DataValue(
+            new Variant(isaTypes.encode(jobMapping.jobResponseList(view.latest))),
+            StatusCode.GOOD,
+            source,
+            server));
+    view.published = view.latest;
+  }
+
+  private void addJobMethods(UaNode control, String machineId) {
+    Argument jobOrderId = arg("JobOrderID", NodeIds.String, "The job order's id (the order id)");
+    Argument comment =
+        new Argument(
+            "Comment",
+            NodeIds.LocalizedText,
+            ValueRanks.OneDimension,
+            new UInteger[] {uint(0)},
+            LocalizedText.english("Comment; may be empty; not kept"));
+    Argument[] returnStatus = {
+      arg("ReturnStatus", NodeIds.UInt64, "1 = ok, else the OPC 10031-4 Annex B.2 error bits")
+    };
+    jobMethod(
+        control,
+        "Pause",
+        "Interrupts a Running job order (HoldOrder)",
+        jobOrderId,
+        comment,
+        returnStatus,
+        (lab, id) -> lab.holdOrder(machineId, id));
+    jobMethod(
+        control,
+        "Resume",
+        "Resumes an Interrupted job order: AllowedToStart, Running once the machine is free",
+        jobOrderId,
+        comment,
+        returnStatus,
+        (lab, id) -> lab.resumeOrder(machineId, id));
+    jobMethod(
+        control,
+        "Abort",
+        "Aborts a job order that has not ended (AbortOrder)",
+        jobOrderId,
+        comment,
+        returnStatus,
+        (lab, id) -> lab.abortOrder(machineId, id));
+    addUpdateMethod(control, machineId, comment, returnStatus);
+  }
+
+  private void jobMethod(
+      UaNode control,
+      String name,
+      String description,
+      Argument jobOrderId,
+      Argument comment,
+      Argument[] returnStatus,
+      java.util.function.BiFunction<Fieldlab, String, Outcome> command) {
+    method(
+        control,
+        qualifiedName(BrowseNamespace.ISA95, name),
+        description,
+        new Argument[] {jobOrderId, comment},
+        returnStatus,
+        in -> {
+          // The spec reports a refused job command in ReturnStatus with a Good call result.
+          long status =
+              in[0].value() instanceof String id
+                  ? JobOrderMapping.returnStatus(simulator.command(lab -> command.apply(lab, id)))
+                  : JobOrderMapping.RETURN_UNKNOWN_JOB_ORDER;
+          return new Variant[] {new Variant(ulong(status))};
+        });
+  }
+
+  /**
+   * Update takes an ISA95JobOrderDataType, which Milo 1.1.2's AbstractMethodInvocationHandler would
+   * decode with the static encoding context and fail on; this handler decodes it with the dynamic
+   * context itself.
+   */
+  private void addUpdateMethod(
+      UaNode control, String machineId, Argument comment, Argument[] returnStatus) {
+    Argument[] in = {
+      new Argument(
+          "JobOrder",
+          isaTypes.id(Isa95Types.Type.JOB_ORDER),
+          ValueRanks.Scalar,
+          null,
+          LocalizedText.english(
+              "The job order; only the produced material's Quantity and EndTime are applied")),
+      comment
+    };
+    UaMethodNode node =
+        methodNode(
+            control,
+            qualifiedName(BrowseNamespace.ISA95, "Update"),
+            "Changes planned quantity and due date of a job order that has not started");
+    node.setInputArguments(in);
+    node.setOutputArguments(returnStatus);
+    node.setInvocationHandler(
+        (access, request) -> {
+          Variant[] args =
+              request.getInputArguments() == null ? new Variant[0] : request.getInputArguments();
+          if (args.length != in.length) {
+            return callResult(
+                args.length < in.length
+                    ? StatusCodes.Bad_ArgumentsMissing
+                    : StatusCodes.Bad_TooManyArguments,
+                new StatusCode[0],
+                new Variant[0]);
+          }
+          Optional<DynamicStructType> order =
+              isaTypes.decode(args[0].value(), Isa95Types.Type.JOB_ORDER);
+          boolean commentOk = args[1].value() == null || args[1].value() instanceof LocalizedText[];
+          if (order.isEmpty() || !commentOk) {
+            return callResult(
+                StatusCodes.Bad_InvalidArgument,
+                new StatusCode[] {argumentResult(order.isPresent()), argumentResult(commentOk)},
+                new Variant[0]);
+          }
+          long status = updateJobOrder(machineId, order.get());
+          return callResult(
+              StatusCodes.Good, new StatusCode[0], new Variant[] {new Variant(ulong(status))});
+        });
+    getNodeManager().addNode(node);
+    control.addReference(
+        new Reference(
+            control.getNodeId(), NodeIds.HasComponent, node.getNodeId().expanded(), true));
+  }
+
+  private static CallMethodResult callResult(long status, StatusCode[] args, Variant[] out) {
+    return new CallMethodResult(new StatusCode(status), args, new DiagnosticInfo[0], out);
+  }
+
+  private static StatusCode argumentResult(boolean ok) {
+    return ok ? StatusCode.GOOD : new StatusCode(StatusCodes.Bad_TypeMismatch);
+  }
+
+  /** Applies an Update: the produced material's Quantity (else PlannedOrderQuantity), EndTime. */
+  private long updateJobOrder(String machineId, DynamicStructType jobOrder) {
+    Map<String, Object> m = jobOrder.getMembers();
+    if (!(m.get("JobOrderID") instanceof String id)) {
+      return JobOrderMapping.RETURN_UNKNOWN_JOB_ORDER;
+    }
+    OptionalLong quantity = OptionalLong.empty();
+    try {
+      quantity = plannedQuantity(m);
+    } catch (ArithmeticException | NumberFormatException e) {
+      return JobOrderMapping.RETURN_INVALID_REQUEST;
+    }
+    Optional<Instant> due =
+        m.get("EndTime") instanceof DateTime end && !end.isNull()
+            ? Optional.of(end.getJavaInstant())
+            : Optional.empty();
+    OptionalLong planned = quantity;
+    return JobOrderMapping.returnStatus(
+        simulator.command(lab -> lab.updateOrder(machineId, id, planned, due)));
+  }
+
+  /**
+   * The planned quantity in a job order: the "Material produced" requirement's Quantity, else the
+   * PlannedOrderQuantity parameter; empty if neither is given.
+   *
+   * @throws ArithmeticException if it is not a whole number
+   */
+  private static OptionalLong plannedQuantity(Map<String, Object> jobOrder) {
+    for (DynamicStructType material : structs(jobOrder.get("MaterialRequirements"))) {
+      Map<String, Object> mm = material.getMembers();
+      if (mm.get("MaterialUse") instanceof String use
+          && (use.equalsIgnoreCase(JobOrderMapping.MATERIAL_PRODUCED)
+              || use.equalsIgnoreCase("Produced"))
+          && mm.get("Quantity") instanceof String q) {
+        return OptionalLong.of(new BigDecimal(q.trim()).longValueExact());
+      }
+    }
+    for (DynamicStructType p : structs(jobOrder.get("JobOrderParameters"))) {
+      Map<String, Object> pm = p.getMembers();
+      if ("PlannedOrderQuantity".equals(pm.get("ID"))
+          && pm.get("Value") instanceof Variant v
+          && v.value() instanceof Number n) {
+        return OptionalLong.of(new BigDecimal(n.toString()).longValueExact());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  private static List<DynamicStructType> structs(Object array) {
+    if (!(array instanceof Object[] values)) {
+      return List.of();
+    }
+    List<DynamicStructType> structs = new ArrayList<>(values.length);
+    for (Object v : values) {
+      if (v instanceof DynamicStructType s) {
+        structs.add(s);
+      }
+    }
+    return structs;
   }
 
   private void buildSimulationObject() {

@@ -73,6 +73,7 @@ abstract class Machine {
   protected final SplittableRandom events;
   protected final SplittableRandom noise;
   private final Instant epoch;
+  private final FieldlabListener listener;
 
   /** Simulated milliseconds since {@link #epoch}; double so event times stay exact. */
   private double now;
@@ -108,6 +109,7 @@ abstract class Machine {
   Machine(MachineSpec spec, long seed, Instant epoch, FieldlabListener listener) {
     this.spec = spec;
     this.epoch = epoch;
+    this.listener = listener;
     this.signals = new SignalTable(spec.id(), listener);
     long base = seed * 0x9E3779B97F4A7C15L + spec.id().hashCode();
     this.events = new SplittableRandom(base);
@@ -273,6 +275,7 @@ abstract class Machine {
     for (Order o : orders) {
       publishOrder(o, t);
     }
+    listener.ordersPublished(spec.id(), orderSnapshot(), t);
     updateMonitoring(now - lastSignalUpdate, t);
     lastSignalUpdate = now;
   }
@@ -549,6 +552,7 @@ abstract class Machine {
             orderId, spec.id(), customer, article, quantity, due, Order.State.NOT_ALLOWED_TO_START);
     orders.add(o);
     defineOrderSignals(o, simMillis());
+    listener.ordersPublished(spec.id(), orderSnapshot(), simMillis());
     return o;
   }
 
@@ -688,6 +692,14 @@ abstract class Machine {
 
   final Optional<Order> activeOrder() {
     return Optional.ofNullable(active);
+  }
+
+  private List<GroundTruth.OrderTruth> orderSnapshot() {
+    List<GroundTruth.OrderTruth> snapshot = new ArrayList<>(orders.size());
+    for (Order o : orders) {
+      snapshot.add(o.truth());
+    }
+    return snapshot;
   }
 
   final List<Order> orders() {

@@ -373,6 +373,14 @@ public final class Simulator implements AutoCloseable {
     }
 
     @Override
+    public void ordersPublished(
+        String machineId, List<GroundTruth.OrderTruth> orders, long simMillis) {
+      if (namespace != null) {
+        namespace.ordersPublished(machineId, orders, simMillis);
+      }
+    }
+
+    @Override
     public void faultDue(FaultSpec f) {
       log.info(
           "Scenario fault at +{}: {} {}",
