@@ -49,6 +49,9 @@ import org.ketenlink.connectors.api.OrderFacts;
  * DueDate; and, on the same object, the methods SetPlannedQuantity(OrderId, UInt32),
  * SetDueDate(OrderId, DateTime), HoldOrder(OrderId) and AbortOrder(OrderId).
  *
+ * <p>Or, with {@link OpcUaSourceSettings.OrderModel#JOB_MANAGEMENT}, the job orders of an OPC
+ * 40001-3 JobManagement object ({@link JobOrders}).
+ *
  * <p>Every request resolves the nodes afresh by browse name (namespace indexes can change when the
  * server restarts). Requests run one at a time on their own thread, never on the source's.
  */
@@ -71,15 +74,21 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
 
   private final String sourceId;
   private final NodeAddress ordersNode;
+  private final OpcUaSourceSettings.OrderModel model;
   private final Supplier<OpcUaClient> session;
   private final ExecutorService thread;
 
   /**
    * @param session the client while its session is active, else null
    */
-  OpcUaOrders(String sourceId, NodeAddress ordersNode, Supplier<OpcUaClient> session) {
+  OpcUaOrders(
+      String sourceId,
+      NodeAddress ordersNode,
+      OpcUaSourceSettings.OrderModel model,
+      Supplier<OpcUaClient> session) {
     this.sourceId = sourceId;
     this.ordersNode = ordersNode;
+    this.model = model;
     this.session = session;
     this.thread =
         new ThreadPoolExecutor(
@@ -159,9 +168,16 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
 
   // ------------------------------------------------------------------------------------- reading
 
+  private boolean jobs() {
+    return model == OpcUaSourceSettings.OrderModel.JOB_MANAGEMENT;
+  }
+
   private Optional<OrderFacts> read(String orderId) throws UaException {
     OpcUaClient c = client();
     NodeId orders = ordersNode(c);
+    if (jobs()) {
+      return JobOrders.order(c, orders, sourceId, orderId);
+    }
     BrowsePathResult found = Batches.translate(c, List.of(path(orders, orderId))).get(0);
     if (NodeMetadata.target(found, c.getNamespaceTable()) == null) {
       return Optional.empty();
@@ -173,6 +189,9 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
   private List<OrderFacts> readAll() throws UaException {
     OpcUaClient c = client();
     NodeId orders = ordersNode(c);
+    if (jobs()) {
+      return JobOrders.all(c, orders, sourceId);
+    }
     BrowseDescription children =
         new BrowseDescription(
             orders,
@@ -267,6 +286,10 @@ final class OpcUaOrders implements OrderControl, AutoCloseable {
   private void call(String orderId, OrderChange change) throws UaException {
     OpcUaClient c = client();
     NodeId orders = ordersNode(c);
+    if (jobs()) {
+      JobOrders.change(c, orders, sourceId, orderId, change);
+      return;
+    }
     String method;
     Variant[] inputs;
     if (change instanceof OrderChange.PlannedQuantity q) {

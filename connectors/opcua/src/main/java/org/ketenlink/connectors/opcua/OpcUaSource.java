@@ -167,7 +167,10 @@ public final class OpcUaSource implements Source {
     this.orders =
         settings
             .orders()
-            .map(o -> new OpcUaOrders(id, o, () -> sessionActive ? client : null))
+            .map(
+                o ->
+                    new OpcUaOrders(
+                        id, o, settings.orderModel(), () -> sessionActive ? client : null))
             .orElse(null);
     this.since = clock.instant();
     this.endpointInUse = settings.endpointUrl();

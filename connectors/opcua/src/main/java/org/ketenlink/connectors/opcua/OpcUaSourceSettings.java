@@ -46,7 +46,22 @@ public record OpcUaSourceSettings(
     Duration sessionTimeout,
     Duration nodeRetryInterval,
     List<SignalSettings> signals,
-    Optional<NodeAddress> orders) {
+    Optional<NodeAddress> orders,
+    OrderModel orderModel) {
+
+  /** How a machine's orders are modelled on its server. */
+  public enum OrderModel {
+    /**
+     * The Ketenlink order model: an object with one child object per order and the order methods
+     * (the bundled simulator's; {@link org.ketenlink.connectors.api.OrderControl}).
+     */
+    KETENLINK,
+    /**
+     * OPC 40001-3 Machinery Job Management: the orders address is the machine's JobManagement
+     * object, with JobOrderControl (JobOrderList, Pause, Abort, Update) and JobOrderResults.
+     */
+    JOB_MANAGEMENT
+  }
 
   /** Secure by default: Basic256Sha256 with SignAndEncrypt. */
   public static final SecurityPolicy DEFAULT_SECURITY_POLICY = SecurityPolicy.BASIC256SHA256;
@@ -67,6 +82,37 @@ public record OpcUaSourceSettings(
     // Not List.copyOf: null entries must reach validation as listed problems, not as an NPE.
     signals = signals == null ? null : Collections.unmodifiableList(new ArrayList<>(signals));
     orders = orders == null ? Optional.empty() : orders;
+    orderModel = orderModel == null ? OrderModel.KETENLINK : orderModel;
+  }
+
+  /** Settings whose orders, if any, are in the Ketenlink order model. */
+  public OpcUaSourceSettings(
+      String id,
+      String endpointUrl,
+      SecurityPolicy securityPolicy,
+      SecurityMode securityMode,
+      Identity identity,
+      Duration publishingInterval,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Duration sessionTimeout,
+      Duration nodeRetryInterval,
+      List<SignalSettings> signals,
+      Optional<NodeAddress> orders) {
+    this(
+        id,
+        endpointUrl,
+        securityPolicy,
+        securityMode,
+        identity,
+        publishingInterval,
+        connectTimeout,
+        requestTimeout,
+        sessionTimeout,
+        nodeRetryInterval,
+        signals,
+        orders,
+        OrderModel.KETENLINK);
   }
 
   /** Settings without an orders object. */
@@ -97,8 +143,17 @@ public record OpcUaSourceSettings(
         Optional.empty());
   }
 
-  /** These settings with the machine's orders object. */
+  /** These settings with the machine's orders object (the Ketenlink order model). */
   public OpcUaSourceSettings withOrders(NodeAddress ordersObject) {
+    return withOrders(ordersObject, OrderModel.KETENLINK);
+  }
+
+  /** These settings with the machine's OPC 40001-3 JobManagement object for its orders. */
+  public OpcUaSourceSettings withJobManagement(NodeAddress jobManagementObject) {
+    return withOrders(jobManagementObject, OrderModel.JOB_MANAGEMENT);
+  }
+
+  private OpcUaSourceSettings withOrders(NodeAddress node, OrderModel model) {
     return new OpcUaSourceSettings(
         id,
         endpointUrl,
@@ -111,7 +166,8 @@ public record OpcUaSourceSettings(
         sessionTimeout,
         nodeRetryInterval,
         signals,
-        Optional.of(ordersObject));
+        Optional.of(node),
+        model);
   }
 
   /** Settings with every default: Basic256Sha256/SignAndEncrypt, anonymous. */
@@ -144,7 +200,8 @@ public record OpcUaSourceSettings(
         sessionTimeout,
         nodeRetryInterval,
         signals,
-        orders);
+        orders,
+        orderModel);
   }
 
   public OpcUaSourceSettings withIdentity(Identity newIdentity) {
@@ -160,7 +217,8 @@ public record OpcUaSourceSettings(
         sessionTimeout,
         nodeRetryInterval,
         signals,
-        orders);
+        orders,
+        orderModel);
   }
 
   public OpcUaSourceSettings withPublishingInterval(Duration interval) {
@@ -176,7 +234,8 @@ public record OpcUaSourceSettings(
         sessionTimeout,
         nodeRetryInterval,
         signals,
-        orders);
+        orders,
+        orderModel);
   }
 
   public OpcUaSourceSettings withTimeouts(Duration connect, Duration request, Duration session) {
@@ -192,7 +251,8 @@ public record OpcUaSourceSettings(
         session,
         nodeRetryInterval,
         signals,
-        orders);
+        orders,
+        orderModel);
   }
 
   public OpcUaSourceSettings withNodeRetryInterval(Duration interval) {
@@ -208,7 +268,8 @@ public record OpcUaSourceSettings(
         sessionTimeout,
         interval,
         signals,
-        orders);
+        orders,
+        orderModel);
   }
 
   /** The security in use, e.g. {@code Basic256Sha256/SignAndEncrypt}. */
