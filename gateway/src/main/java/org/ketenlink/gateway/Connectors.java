@@ -65,7 +65,11 @@ final class Connectors {
             sc.nodeRetryInterval(),
             sc.signals().stream().map(Connectors::signal).toList());
     if (sc.orders().isPresent()) {
-      settings = settings.withOrders(address(sc.orders().get().node()));
+      GatewayConfig.OrdersConfig oc = sc.orders().get();
+      settings =
+          oc.model() == GatewayConfig.OrderModelName.JOB_MANAGEMENT
+              ? settings.withJobManagement(address(oc.node()))
+              : settings.withOrders(address(oc.node()));
     }
     return new OpcUaSource(settings, pki);
   }

@@ -94,6 +94,17 @@ class OrderStreamsIT {
     return out;
   }
 
+  /**
+   * The events as a consumer keeps them: a (run, seq) seen before is dropped — a QoS 1 redelivery,
+   * or the retained copy of a message that also arrived live while subscribing.
+   */
+  private static List<JsonNode> distinct(List<JsonNode> events) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    return events.stream()
+        .filter(n -> seen.add(n.path("run").asText() + "/" + n.path("seq").asLong()))
+        .toList();
+  }
+
   private static List<String> kinds(List<JsonNode> events) {
     return events.stream().map(n -> n.path("event").asText()).toList();
   }
@@ -192,7 +203,7 @@ class OrderStreamsIT {
       List<JsonNode> acmeA1 = events(all, PARTNERS + "acme/acme/ehv/hall-2/line1/cnc1/order/A-1");
       assertThat(acmeA1).isNotEmpty().allSatisfy(n -> assertThat(n.has("asset")).isFalse());
       assertThat(acmeA1.get(0).path("agreement").asText()).isEqualTo("acme-orders");
-      assertThat(kinds(acmeA1)).isEqualTo(kinds(a1));
+      assertThat(kinds(distinct(acmeA1))).isEqualTo(kinds(distinct(a1)));
 
       // The topic keeps the latest status for whoever comes later.
       try (TestSubscriber late =

@@ -17,8 +17,9 @@ import org.ketenlink.simulator.Simulator;
 /**
  * The ready-made mappings against a real OPC UA server: the simulator's machines mapped through the
  * OPC 40001-1 Machinery profile (found under Objects/Machines by standard browse names from three
- * namespaces), the OPC 30050 PackML profile and the simulator's own profile, each needing no more
- * than what the standard does not define (counters, ideal cycle time).
+ * namespaces; orders from its OPC 40001-3 Job Management), the OPC 30050 PackML profile and the
+ * simulator's own profile, each needing no more than what the standard does not define (counters,
+ * ideal cycle time).
  */
 @Order(Timing.LAST)
 @ResourceLock(Timing.SENSITIVE)
@@ -120,6 +121,22 @@ class ProfilesIT {
                 .findFirst()
                 .orElseThrow();
         assertThat(breakdown.path("category").asText()).isEqualTo("unplannedStop");
+
+        // Machinery's orders: OPC 40001-3 Job Management (ISA-95 job orders, decoded from the
+        // structure definitions the server publishes).
+        TestSubscriber.Received c1 =
+            s.await(
+                Duration.ofSeconds(20),
+                "C-1 from the Job Management view",
+                m ->
+                    m.topic().equals(SITE + "cnc1/order/C-1")
+                        && m.json().path("state").asText().equals("Running"));
+        var truth = sim.groundTruth().order("C-1").orElseThrow();
+        assertThat(c1.json().path("customer").asText()).isEqualTo(truth.customer());
+        assertThat(c1.json().path("article").asText()).isEqualTo(truth.article());
+        assertThat(c1.json().path("planned").asLong()).isEqualTo(truth.planned());
+        assertThat(c1.json().path("due").asText())
+            .isEqualTo(PayloadEncoder.TIME.format(truth.due()));
 
         // PackML: the state from BaseStateMachine/CurrentState, the speed from Status.
         s.await(

@@ -36,6 +36,7 @@ import org.ketenlink.gateway.config.GatewayConfig.Identity;
 import org.ketenlink.gateway.config.GatewayConfig.Kind;
 import org.ketenlink.gateway.config.GatewayConfig.LinkConfig;
 import org.ketenlink.gateway.config.GatewayConfig.NodeAddress;
+import org.ketenlink.gateway.config.GatewayConfig.OrderModelName;
 import org.ketenlink.gateway.config.GatewayConfig.OrderScope;
 import org.ketenlink.gateway.config.GatewayConfig.OrdersConfig;
 import org.ketenlink.gateway.config.GatewayConfig.PartnerConfig;
@@ -753,7 +754,13 @@ public final class ConfigLoader {
       if (o.isPresent()) {
         YamlNode y = o.get();
         y.onlyKeys(
-            Set.of("nodeId", "browsePath", "pollInterval", "progressParts", "progressInterval"));
+            Set.of(
+                "nodeId",
+                "browsePath",
+                "model",
+                "pollInterval",
+                "progressParts",
+                "progressInterval"));
         orders =
             Optional.of(
                 new OrdersConfig(
@@ -768,7 +775,8 @@ public final class ConfigLoader {
                         "progressInterval",
                         DEFAULT_PROGRESS_INTERVAL,
                         Duration.ofSeconds(1),
-                        Duration.ofDays(1))));
+                        Duration.ofDays(1)),
+                    y.choice("model", ORDER_MODELS, OrderModelName.KETENLINK)));
       }
       Optional<ProductionConfig> production =
           n.object("production").map(pn -> production(pn, signals));
@@ -1312,6 +1320,9 @@ public final class ConfigLoader {
 
   private static final Map<String, StateModelName> STATE_MODELS =
       linked("machinery", StateModelName.MACHINERY, "packml", StateModelName.PACKML);
+
+  private static final Map<String, OrderModelName> ORDER_MODELS =
+      linked("ketenlink", OrderModelName.KETENLINK, "jobManagement", OrderModelName.JOB_MANAGEMENT);
 
   private static final Map<String, OrderScope> ORDER_SCOPES =
       linked("own", OrderScope.OWN, "all", OrderScope.ALL);

@@ -109,7 +109,19 @@ public record GatewayConfig(
    * @param progressInterval or after this much time with any new good part
    */
   public record OrdersConfig(
-      NodeAddress node, Duration pollInterval, long progressParts, Duration progressInterval) {}
+      NodeAddress node,
+      Duration pollInterval,
+      long progressParts,
+      Duration progressInterval,
+      OrderModelName model) {}
+
+  /** How a machine's orders are modelled on its server (docs/production.md). */
+  public enum OrderModelName {
+    /** The Ketenlink order model: one object per order and the order methods (the simulator's). */
+    KETENLINK,
+    /** OPC 40001-3 Machinery Job Management: the node is the machine's JobManagement object. */
+    JOB_MANAGEMENT
+  }
 
   /** How a machine's state signal reads (docs/production.md). */
   public enum StateModelName {

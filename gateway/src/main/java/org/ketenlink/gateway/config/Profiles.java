@@ -28,14 +28,20 @@ final class Profiles {
           "ua", "http://opcfoundation.org/UA/",
           "di", "http://opcfoundation.org/UA/DI/",
           "machinery", "http://opcfoundation.org/UA/Machinery/",
+          "jobs", "http://opcfoundation.org/UA/Machinery/Jobs/",
+          "isa95", "http://opcfoundation.org/UA/ISA95-JOBCONTROL_V2/",
           "packml", "http://opcfoundation.org/UA/PackML/");
 
   static final String SIMULATOR_NAMESPACE = "urn:ketenlink:simulator:fieldlab";
 
   private record Signal(String name, String kind, String path) {}
 
+  /**
+   * @param orders the orders object below the machine and its model ({@code ketenlink} or {@code
+   *     jobManagement}), if the model has one
+   */
   private record Profile(
-      List<Signal> signals, Optional<String> orders, Map<String, String> production) {}
+      List<Signal> signals, Optional<String[]> orders, Map<String, String> production) {}
 
   private static final String STATE = "state";
   private static final String ALARM = "alarm";
@@ -58,7 +64,7 @@ final class Profiles {
                 new Signal("alarmActive", ALARM, "Alarms/AlarmActive"),
                 new Signal("alarmCode", ALARM, "Alarms/ActiveAlarmCode"),
                 new Signal("alarmText", ALARM, "Alarms/ActiveAlarmText")),
-            Optional.of("Orders"),
+            Optional.of(new String[] {"Orders", "ketenlink"}),
             Map.of(
                 "state", "state",
                 "model", "machinery",
@@ -76,7 +82,10 @@ final class Profiles {
                     STATE,
                     "machinery:MachineryBuildingBlocks/machinery:MachineryOperationMode"
                         + "/ua:CurrentState")),
-            Optional.empty(),
+            Optional.of(
+                new String[] {
+                  "machinery:MachineryBuildingBlocks/jobs:JobManagement", "jobManagement"
+                }),
             Map.of("state", "state", "model", "machinery")));
     PROFILES.put(
         "packml",
@@ -188,14 +197,12 @@ final class Profiles {
       sig.set("browsePath", f.objectNode().put("namespace", ns).put("path", root + "/" + s.path()));
     }
     if (profile.orders().isPresent() && !tree.has("orders")) {
-      tree.set(
-          "orders",
-          f.objectNode()
-              .set(
-                  "browsePath",
-                  f.objectNode()
-                      .put("namespace", ns)
-                      .put("path", root + "/" + profile.orders().get())));
+      ObjectNode orders = f.objectNode();
+      orders.set(
+          "browsePath",
+          f.objectNode().put("namespace", ns).put("path", root + "/" + profile.orders().get()[0]));
+      orders.put("model", profile.orders().get()[1]);
+      tree.set("orders", orders);
     }
     if (tree.get("production") instanceof ObjectNode production) {
       Map<String, String> d = profile.production();

@@ -650,6 +650,20 @@ class ConfigLoaderTest {
                     "http://opcfoundation.org/UA/Machinery/",
                     "http://opcfoundation.org/UA/Machinery/",
                     "http://opcfoundation.org/UA/")));
+    assertThat(press.orders().orElseThrow().model())
+        .isEqualTo(GatewayConfig.OrderModelName.JOB_MANAGEMENT);
+    assertThat(press.orders().orElseThrow().node())
+        .isEqualTo(
+            new NodeAddress.ByPath(
+                "urn:acme:presses",
+                List.of("Machines", "press7", "MachineryBuildingBlocks", "JobManagement"),
+                List.of(
+                    "http://opcfoundation.org/UA/Machinery/",
+                    "",
+                    "http://opcfoundation.org/UA/Machinery/",
+                    "http://opcfoundation.org/UA/Machinery/Jobs/")));
+    assertThat(cnc.orders().orElseThrow().model())
+        .isEqualTo(GatewayConfig.OrderModelName.KETENLINK);
     SourceConfig packer = c.sources().get(2);
     assertThat(packer.production().orElseThrow().model())
         .isEqualTo(GatewayConfig.StateModelName.PACKML);
