@@ -80,18 +80,16 @@ class EndToEndBenchmark {
       GatewayConfig config = new ConfigLoader().load(configFile);
       GatewayFixture.trustEachOther(sim, config);
 
-      Process gateway =
-          new ProcessBuilder(
-                  "java",
-                  heap,
-                  "-XX:+UseSerialGC",
-                  "-jar",
-                  jar.toString(),
-                  "run",
-                  "-c",
-                  configFile.toString())
-              .redirectErrorStream(true)
-              .start();
+      // Extra JVM options for the gateway, e.g. a flight recording to see where its time goes:
+      // -Dbench.jvmArgs="-XX:StartFlightRecording=filename=/tmp/gateway.jfr,settings=profile"
+      List<String> command = new java.util.ArrayList<>(List.of("java", heap, "-XX:+UseSerialGC"));
+      for (String a : System.getProperty("bench.jvmArgs", "").trim().split("\\s+")) {
+        if (!a.isEmpty()) {
+          command.add(a);
+        }
+      }
+      command.addAll(List.of("-jar", jar.toString(), "run", "-c", configFile.toString()));
+      Process gateway = new ProcessBuilder(command).redirectErrorStream(true).start();
       try {
         int brokerPort = brokerPort(gateway);
         AtomicLong received = new AtomicLong();
