@@ -23,15 +23,19 @@ class HotPathsBenchmark {
   void measure() throws Exception {
     Path out = Path.of("target", "jmh-hotpaths.json");
     Files.createDirectories(out.getParent());
-    HotPaths.run(
-        HotPaths.options()
-            .forks(1)
-            .jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
-            .warmupIterations(3)
-            .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(5)
-            .measurementTime(TimeValue.seconds(1))
-            .resultFormat(ResultFormatType.JSON)
-            .result(out.toString()));
+    Files.deleteIfExists(out);
+    var results =
+        HotPaths.run(
+            HotPaths.options()
+                .forks(1)
+                .jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                .warmupIterations(3)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5)
+                .measurementTime(TimeValue.seconds(1))
+                .resultFormat(ResultFormatType.JSON)
+                .result(out.toString()));
+    org.assertj.core.api.Assertions.assertThat(results).hasSize(HotPaths.RUNS);
+    org.assertj.core.api.Assertions.assertThat(out).isNotEmptyFile();
   }
 }
