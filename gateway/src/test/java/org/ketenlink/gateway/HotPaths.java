@@ -10,15 +10,19 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /** The JMH hot-path benchmarks of the gateway, and how they are run. */
 final class HotPaths {
 
-  /** Every hot-path benchmark: normalise + encode, journal append, partner view filtering. */
+  /**
+   * Every hot-path benchmark: normalise + encode, the journal record, journal append, partner view
+   * filtering.
+   */
   static final String[] BENCHMARKS = {
     NormaliseEncodeBench.class.getName(),
+    MessageCodecBench.class.getName(),
     SharerBench.class.getName(),
     org.ketenlink.gateway.journal.JournalAppendBench.class.getName()
   };
 
-  /** Benchmark runs: one per parameter combination (1 + 3 partners + 2 sync policies). */
-  static final int RUNS = 6;
+  /** Benchmark runs: one per parameter combination (1 + 1 + 3 partners + 2 sync policies). */
+  static final int RUNS = 7;
 
   private HotPaths() {}
 
