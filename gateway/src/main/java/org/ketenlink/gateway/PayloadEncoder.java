@@ -56,26 +56,23 @@ final class PayloadEncoder {
   }
 
   byte[] sample(NormalisedSample s) {
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      header(g, SAMPLE_SCHEMA, s.seq());
-      g.writeStringField("asset", s.stream().asset());
-      g.writeStringField("signal", s.stream().name());
-      g.writeStringField("kind", s.stream().kind().topicName());
-      g.writeFieldName("value");
-      writeValue(g, s.value());
-      if (s.unit().isPresent()) {
-        writeUnit(g, s.unit().get());
-      }
-      g.writeStringField("quality", s.quality().label());
-      g.writeStringField("status", statusText(s.statusCode()));
-      g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
-      g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          header(g, SAMPLE_SCHEMA, s.seq());
+          g.writeStringField("asset", s.stream().asset());
+          g.writeStringField("signal", s.stream().name());
+          g.writeStringField("kind", s.stream().kind().topicName());
+          g.writeFieldName("value");
+          writeValue(g, s.value());
+          if (s.unit().isPresent()) {
+            writeUnit(g, s.unit().get());
+          }
+          g.writeStringField("quality", s.quality().label());
+          g.writeStringField("status", statusText(s.statusCode()));
+          g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
+          g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
+          g.writeEndObject();
+        });
   }
 
   /**
@@ -84,64 +81,58 @@ final class PayloadEncoder {
    */
   byte[] share(NormalisedSample s, Sharer.Grant grant, long seq) {
     Set<String> redact = grant.agreement().redact();
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      shareHeader(g, grant, seq, s.stream());
-      g.writeFieldName("value");
-      writeValue(g, s.value());
-      if (s.unit().isPresent() && !redact.contains("unit")) {
-        writeUnit(g, s.unit().get());
-      }
-      if (!redact.contains("quality")) {
-        g.writeStringField("quality", s.quality().label());
-      }
-      if (!redact.contains("status")) {
-        g.writeStringField("status", statusText(s.statusCode()));
-      }
-      if (!redact.contains("sourceTime")) {
-        g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
-      }
-      if (!redact.contains("gatewayTime")) {
-        g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          shareHeader(g, grant, seq, s.stream());
+          g.writeFieldName("value");
+          writeValue(g, s.value());
+          if (s.unit().isPresent() && !redact.contains("unit")) {
+            writeUnit(g, s.unit().get());
+          }
+          if (!redact.contains("quality")) {
+            g.writeStringField("quality", s.quality().label());
+          }
+          if (!redact.contains("status")) {
+            g.writeStringField("status", statusText(s.statusCode()));
+          }
+          if (!redact.contains("sourceTime")) {
+            g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
+          }
+          if (!redact.contains("gatewayTime")) {
+            g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
+          }
+          g.writeEndObject();
+        });
   }
 
   /** A partner's aggregated view of one window ({@code ketenlink.share/1} with a window). */
   byte[] shareWindow(Sharer.Grant grant, long seq, Sharer.Window w) {
     Set<String> redact = grant.agreement().redact();
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      shareHeader(g, grant, seq, grant.stream());
-      g.writeObjectFieldStart("window");
-      g.writeStringField("start", TIME.format(w.start()));
-      g.writeStringField("end", TIME.format(w.end()));
-      g.writeEndObject();
-      for (GatewayConfig.Aggregate a : grant.agreement().granularity().aggregates()) {
-        g.writeFieldName(a.key());
-        switch (a) {
-          case LAST -> writeValue(g, w.last());
-          case COUNT -> g.writeNumber(w.count());
-          case MIN -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.min());
-          case MAX -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.max());
-          case AVG -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.sum() / w.numeric());
-        }
-      }
-      if (w.unit().isPresent() && !redact.contains("unit")) {
-        writeUnit(g, w.unit().get());
-      }
-      if (!redact.contains("quality")) {
-        g.writeStringField("quality", w.worst().label());
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          shareHeader(g, grant, seq, grant.stream());
+          g.writeObjectFieldStart("window");
+          g.writeStringField("start", TIME.format(w.start()));
+          g.writeStringField("end", TIME.format(w.end()));
+          g.writeEndObject();
+          for (GatewayConfig.Aggregate a : grant.agreement().granularity().aggregates()) {
+            g.writeFieldName(a.key());
+            switch (a) {
+              case LAST -> writeValue(g, w.last());
+              case COUNT -> g.writeNumber(w.count());
+              case MIN -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.min());
+              case MAX -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.max());
+              case AVG -> writeNumberOrNull(g, w.numeric() == 0 ? null : w.sum() / w.numeric());
+            }
+          }
+          if (w.unit().isPresent() && !redact.contains("unit")) {
+            writeUnit(g, w.unit().get());
+          }
+          if (!redact.contains("quality")) {
+            g.writeStringField("quality", w.worst().label());
+          }
+          g.writeEndObject();
+        });
   }
 
   private void shareHeader(JsonGenerator g, Sharer.Grant grant, long seq, StreamSpec stream)
@@ -173,6 +164,22 @@ final class PayloadEncoder {
       c[9 - i] = HEX[(int) (statusCode >>> (4 * i)) & 0xF];
     }
     return new String(c);
+  }
+
+  /** What writes one payload's JSON. */
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  /** One payload: {@code body} written into the reused buffer, handed out as its own bytes. */
+  private byte[] encode(Body body) {
+    buffer.reset();
+    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toByteArray();
   }
 
   /** Opens the object with what every numbered message starts with: schema, gateway, run, seq. */
@@ -220,37 +227,34 @@ final class PayloadEncoder {
       Optional<AgreementConfig> agreement) {
     Set<String> redact = agreement.map(AgreementConfig::redact).orElse(Set.of());
     OrderFacts o = e.order();
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      header(g, ORDER_SCHEMA, seq);
-      viewOf(g, agreement, asset);
-      g.writeStringField("order", o.orderId());
-      g.writeStringField("event", e.event().wire());
-      g.writeStringField("customer", o.customer());
-      g.writeStringField("article", o.article());
-      g.writeStringField("state", o.state());
-      g.writeNumberField("planned", o.planned());
-      g.writeNumberField("good", o.good());
-      g.writeNumberField("scrap", o.scrap());
-      writeTime(g, "start", o.start());
-      writeTime(g, "end", o.end());
-      writeTime(g, "due", o.due());
-      writeTime(g, "projectedEnd", e.projectedEnd());
-      g.writeBooleanField("atRisk", e.atRisk());
-      if (e.goodPerHour().isPresent()) {
-        g.writeNumberField("goodPerHour", Math.round(e.goodPerHour().get() * 100) / 100.0);
-      } else {
-        g.writeNullField("goodPerHour");
-      }
-      if (!redact.contains("sourceTime")) {
-        g.writeStringField("machineTime", TIME.format(machineTime));
-      }
-      gatewayTime(g, agreement, gatewayTime);
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          header(g, ORDER_SCHEMA, seq);
+          viewOf(g, agreement, asset);
+          g.writeStringField("order", o.orderId());
+          g.writeStringField("event", e.event().wire());
+          g.writeStringField("customer", o.customer());
+          g.writeStringField("article", o.article());
+          g.writeStringField("state", o.state());
+          g.writeNumberField("planned", o.planned());
+          g.writeNumberField("good", o.good());
+          g.writeNumberField("scrap", o.scrap());
+          writeTime(g, "start", o.start());
+          writeTime(g, "end", o.end());
+          writeTime(g, "due", o.due());
+          writeTime(g, "projectedEnd", e.projectedEnd());
+          g.writeBooleanField("atRisk", e.atRisk());
+          if (e.goodPerHour().isPresent()) {
+            g.writeNumberField("goodPerHour", Math.round(e.goodPerHour().get() * 100) / 100.0);
+          } else {
+            g.writeNullField("goodPerHour");
+          }
+          if (!redact.contains("sourceTime")) {
+            g.writeStringField("machineTime", TIME.format(machineTime));
+          }
+          gatewayTime(g, agreement, gatewayTime);
+          g.writeEndObject();
+        });
   }
 
   /** In a partner's view, its partner and agreement; the asset unless the agreement redacts it. */
@@ -283,33 +287,30 @@ final class PayloadEncoder {
       long seq,
       Instant gatewayTime,
       Optional<AgreementConfig> agreement) {
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      header(g, STATE_SCHEMA, seq);
-      viewOf(g, agreement, asset);
-      g.writeStringField("state", c.state().name());
-      g.writeStringField("category", c.state().category().wire());
-      g.writeStringField("reason", c.reason());
-      g.writeStringField("since", TIME.format(c.since()));
-      if (c.ended().isPresent()) {
-        MachineProduction.Segment s = c.ended().get();
-        g.writeObjectFieldStart("previous");
-        g.writeStringField("state", s.state().name());
-        g.writeStringField("category", s.state().category().wire());
-        g.writeStringField("reason", s.reason());
-        g.writeStringField("start", TIME.format(s.start()));
-        g.writeStringField("end", TIME.format(s.end()));
-        g.writeNumberField("seconds", s.duration().toMillis() / 1000.0);
-        g.writeEndObject();
-      } else {
-        g.writeNullField("previous");
-      }
-      gatewayTime(g, agreement, gatewayTime);
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          header(g, STATE_SCHEMA, seq);
+          viewOf(g, agreement, asset);
+          g.writeStringField("state", c.state().name());
+          g.writeStringField("category", c.state().category().wire());
+          g.writeStringField("reason", c.reason());
+          g.writeStringField("since", TIME.format(c.since()));
+          if (c.ended().isPresent()) {
+            MachineProduction.Segment s = c.ended().get();
+            g.writeObjectFieldStart("previous");
+            g.writeStringField("state", s.state().name());
+            g.writeStringField("category", s.state().category().wire());
+            g.writeStringField("reason", s.reason());
+            g.writeStringField("start", TIME.format(s.start()));
+            g.writeStringField("end", TIME.format(s.end()));
+            g.writeNumberField("seconds", s.duration().toMillis() / 1000.0);
+            g.writeEndObject();
+          } else {
+            g.writeNullField("previous");
+          }
+          gatewayTime(g, agreement, gatewayTime);
+          g.writeEndObject();
+        });
   }
 
   /**
@@ -322,41 +323,38 @@ final class PayloadEncoder {
       long seq,
       Instant gatewayTime,
       Optional<AgreementConfig> agreement) {
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      header(g, PRODUCTION_SCHEMA, seq);
-      viewOf(g, agreement, asset);
-      g.writeObjectFieldStart("window");
-      g.writeStringField("kind", p.window().kind());
-      if (!p.window().name().isEmpty()) {
-        g.writeStringField("name", p.window().name());
-      }
-      g.writeStringField("start", TIME.format(p.window().start()));
-      g.writeStringField("end", TIME.format(p.window().end()));
-      g.writeBooleanField("partial", p.partial());
-      g.writeEndObject();
-      g.writeNumberField("good", p.good());
-      g.writeNumberField("scrap", p.scrap());
-      g.writeObjectFieldStart("seconds");
-      for (StateModel.Category c : StateModel.Category.values()) {
-        g.writeNumberField(c.wire(), p.time().get(c).toMillis() / 1000.0);
-      }
-      g.writeEndObject();
-      writeRatio(g, "availability", p.availability());
-      writeRatio(g, "performance", p.performance());
-      writeRatio(g, "quality", p.quality());
-      writeRatio(g, "oee", p.oee());
-      if (p.averageCycle().isPresent()) {
-        g.writeNumberField("averageCycleSeconds", p.averageCycle().get().toMillis() / 1000.0);
-      } else {
-        g.writeNullField("averageCycleSeconds");
-      }
-      gatewayTime(g, agreement, gatewayTime);
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          header(g, PRODUCTION_SCHEMA, seq);
+          viewOf(g, agreement, asset);
+          g.writeObjectFieldStart("window");
+          g.writeStringField("kind", p.window().kind());
+          if (!p.window().name().isEmpty()) {
+            g.writeStringField("name", p.window().name());
+          }
+          g.writeStringField("start", TIME.format(p.window().start()));
+          g.writeStringField("end", TIME.format(p.window().end()));
+          g.writeBooleanField("partial", p.partial());
+          g.writeEndObject();
+          g.writeNumberField("good", p.good());
+          g.writeNumberField("scrap", p.scrap());
+          g.writeObjectFieldStart("seconds");
+          for (StateModel.Category c : StateModel.Category.values()) {
+            g.writeNumberField(c.wire(), p.time().get(c).toMillis() / 1000.0);
+          }
+          g.writeEndObject();
+          writeRatio(g, "availability", p.availability());
+          writeRatio(g, "performance", p.performance());
+          writeRatio(g, "quality", p.quality());
+          writeRatio(g, "oee", p.oee());
+          if (p.averageCycle().isPresent()) {
+            g.writeNumberField("averageCycleSeconds", p.averageCycle().get().toMillis() / 1000.0);
+          } else {
+            g.writeNullField("averageCycleSeconds");
+          }
+          gatewayTime(g, agreement, gatewayTime);
+          g.writeEndObject();
+        });
   }
 
   /**
@@ -376,79 +374,76 @@ final class PayloadEncoder {
     String start = TIME.format(o.start().orElse(p.window().start()));
     String end = TIME.format(o.end().orElse(p.window().end()));
     String state = aborted ? "Aborted" : "Completed";
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      header(g, PERFORMANCE_SCHEMA, seq);
-      viewOf(g, agreement, asset);
-      g.writeStringField("order", o.orderId());
-      gatewayTime(g, agreement, gatewayTime);
-      g.writeObjectFieldStart("ProductionPerformance");
-      g.writeStringField("ID", o.orderId());
-      g.writeStringField("Description", "Production performance of order " + o.orderId());
-      g.writeObjectFieldStart("HierarchyScope");
-      g.writeStringField("EquipmentID", asset);
-      g.writeStringField("EquipmentElementLevel", "WorkCell");
-      g.writeEndObject();
-      g.writeStringField("PublishedDate", TIME.format(gatewayTime));
-      g.writeStringField("StartTime", start);
-      g.writeStringField("EndTime", end);
-      g.writeArrayFieldStart("ProductionResponse");
-      g.writeStartObject();
-      g.writeStringField("ID", o.orderId());
-      g.writeStringField("ProductionRequestID", o.orderId());
-      g.writeStringField("StartTime", start);
-      g.writeStringField("EndTime", end);
-      g.writeStringField("ResponseState", state);
-      g.writeArrayFieldStart("SegmentResponse");
-      g.writeStartObject();
-      g.writeStringField("ID", o.orderId() + "/" + asset.substring(asset.lastIndexOf('/') + 1));
-      g.writeStringField("ActualStartTime", start);
-      g.writeStringField("ActualEndTime", end);
-      g.writeStringField("SegmentState", state);
-      g.writeArrayFieldStart("EquipmentActual");
-      g.writeStartObject();
-      g.writeStringField("EquipmentID", asset);
-      g.writeStringField("EquipmentUse", "Production");
-      g.writeArrayFieldStart("Quantity");
-      for (StateModel.Category c : StateModel.Category.values()) {
-        quantity(g, c.wire(), decimal(p.time().get(c).toMillis() / 1000.0), "decimal", "s");
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndArray();
-      g.writeArrayFieldStart("MaterialProducedActual");
-      material(g, o.article(), "good", p.good());
-      material(g, o.article(), "scrap", p.scrap());
-      g.writeEndArray();
-      g.writeArrayFieldStart("SegmentData");
-      data(g, "Customer", o.customer(), "string", "");
-      data(g, "PlannedQuantity", Long.toString(o.planned()), "integer", "pcs");
-      if (o.due().isPresent()) {
-        data(g, "DueDate", TIME.format(o.due().get()), "dateTime", "");
-      }
-      ratioData(g, "Availability", p.availability());
-      ratioData(g, "Performance", p.performance());
-      ratioData(g, "Quality", p.quality());
-      ratioData(g, "OEE", p.oee());
-      if (p.averageCycle().isPresent()) {
-        data(
-            g,
-            "AverageCycleTime",
-            decimal(p.averageCycle().get().toMillis() / 1000.0),
-            "decimal",
-            "s");
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          header(g, PERFORMANCE_SCHEMA, seq);
+          viewOf(g, agreement, asset);
+          g.writeStringField("order", o.orderId());
+          gatewayTime(g, agreement, gatewayTime);
+          g.writeObjectFieldStart("ProductionPerformance");
+          g.writeStringField("ID", o.orderId());
+          g.writeStringField("Description", "Production performance of order " + o.orderId());
+          g.writeObjectFieldStart("HierarchyScope");
+          g.writeStringField("EquipmentID", asset);
+          g.writeStringField("EquipmentElementLevel", "WorkCell");
+          g.writeEndObject();
+          g.writeStringField("PublishedDate", TIME.format(gatewayTime));
+          g.writeStringField("StartTime", start);
+          g.writeStringField("EndTime", end);
+          g.writeArrayFieldStart("ProductionResponse");
+          g.writeStartObject();
+          g.writeStringField("ID", o.orderId());
+          g.writeStringField("ProductionRequestID", o.orderId());
+          g.writeStringField("StartTime", start);
+          g.writeStringField("EndTime", end);
+          g.writeStringField("ResponseState", state);
+          g.writeArrayFieldStart("SegmentResponse");
+          g.writeStartObject();
+          g.writeStringField("ID", o.orderId() + "/" + asset.substring(asset.lastIndexOf('/') + 1));
+          g.writeStringField("ActualStartTime", start);
+          g.writeStringField("ActualEndTime", end);
+          g.writeStringField("SegmentState", state);
+          g.writeArrayFieldStart("EquipmentActual");
+          g.writeStartObject();
+          g.writeStringField("EquipmentID", asset);
+          g.writeStringField("EquipmentUse", "Production");
+          g.writeArrayFieldStart("Quantity");
+          for (StateModel.Category c : StateModel.Category.values()) {
+            quantity(g, c.wire(), decimal(p.time().get(c).toMillis() / 1000.0), "decimal", "s");
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeArrayFieldStart("MaterialProducedActual");
+          material(g, o.article(), "good", p.good());
+          material(g, o.article(), "scrap", p.scrap());
+          g.writeEndArray();
+          g.writeArrayFieldStart("SegmentData");
+          data(g, "Customer", o.customer(), "string", "");
+          data(g, "PlannedQuantity", Long.toString(o.planned()), "integer", "pcs");
+          if (o.due().isPresent()) {
+            data(g, "DueDate", TIME.format(o.due().get()), "dateTime", "");
+          }
+          ratioData(g, "Availability", p.availability());
+          ratioData(g, "Performance", p.performance());
+          ratioData(g, "Quality", p.quality());
+          ratioData(g, "OEE", p.oee());
+          if (p.averageCycle().isPresent()) {
+            data(
+                g,
+                "AverageCycleTime",
+                decimal(p.averageCycle().get().toMillis() / 1000.0),
+                "decimal",
+                "s");
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeEndObject();
+          g.writeEndObject();
+        });
   }
 
   private static void material(JsonGenerator g, String article, String quality, long count)
@@ -527,20 +522,17 @@ final class PayloadEncoder {
 
   /** The retained gateway status: {@code online} as birth, {@code offline} as Last Will. */
   byte[] status(String state, Instant since, String version) {
-    buffer.reset();
-    try (JsonGenerator g = factory.createGenerator(buffer, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("schema", STATUS_SCHEMA);
-      g.writeStringField("gateway", gatewayId);
-      g.writeStringField("run", run);
-      g.writeStringField("state", state);
-      g.writeStringField("since", TIME.format(since));
-      g.writeStringField("version", version);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toByteArray();
+    return encode(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("schema", STATUS_SCHEMA);
+          g.writeStringField("gateway", gatewayId);
+          g.writeStringField("run", run);
+          g.writeStringField("state", state);
+          g.writeStringField("since", TIME.format(since));
+          g.writeStringField("version", version);
+          g.writeEndObject();
+        });
   }
 
   private static void writeValue(JsonGenerator g, Value v) throws IOException {

@@ -68,10 +68,8 @@ final class ProductionStage {
      */
     long offsetMillis = Long.MIN_VALUE;
 
-    /** The mapped signals that sent their first value. */
+    /** The mapped signals that sent their first value (none: the machine was never heard). */
     final java.util.Set<String> heard = new java.util.HashSet<>();
-
-    boolean seen;
 
     Machine(
         ProductionConfig roles,
@@ -145,7 +143,6 @@ final class ProductionStage {
     if (!m.heard.add(name)) {
       m.offsetMillis = Math.max(m.offsetMillis, t.toEpochMilli() - n.gatewayTime().toEpochMilli());
     }
-    m.seen = true;
     boolean ok = n.quality() == Quality.GOOD;
     ProductionConfig r = m.roles;
     List<Object> out;
@@ -177,7 +174,7 @@ final class ProductionStage {
    */
   void idle(Instant now, Consumer<Message> journal, Consumer<Sharer.Derived> share) {
     for (Machine m : machines.values()) {
-      if (!m.seen) {
+      if (m.heard.isEmpty()) {
         continue;
       }
       Optional<Instant> end = m.production.nextEnd();

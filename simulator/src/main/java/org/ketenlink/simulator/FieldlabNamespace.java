@@ -720,21 +720,9 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
       throw new IllegalStateException(m.id() + " has no " + BUILDING_BLOCKS + " folder");
     }
     String jmPath = blocksPath + "/JobManagement";
-    UaObjectNode jobManagement =
-        object(jmPath, qualifiedName(BrowseNamespace.JOBS, "JobManagement"), "JobManagement");
-    link(blocks, jobManagement);
-    UaObjectNode control =
-        object(
-            jmPath + "/JobOrderControl",
-            qualifiedName(BrowseNamespace.JOBS, "JobOrderControl"),
-            "JobOrderControl");
-    link(jobManagement, control);
-    UaObjectNode results =
-        object(
-            jmPath + "/JobOrderResults",
-            qualifiedName(BrowseNamespace.JOBS, "JobOrderResults"),
-            "JobOrderResults");
-    link(jobManagement, results);
+    UaObjectNode jobManagement = jobsObject(blocks, jmPath);
+    UaObjectNode control = jobsObject(jobManagement, jmPath + "/JobOrderControl");
+    UaObjectNode results = jobsObject(jobManagement, jmPath + "/JobOrderResults");
 
     JobView view =
         new JobView(
@@ -1282,5 +1270,13 @@ final class FieldlabNamespace extends ManagedNamespaceWithLifecycle {
             }
           });
     }
+  }
+
+  /** An object below {@code parent} whose browse name (its path's last level) is in Jobs' ns. */
+  private UaObjectNode jobsObject(UaNode parent, String path) {
+    String name = browseName(path);
+    UaObjectNode node = object(path, qualifiedName(BrowseNamespace.JOBS, name), name);
+    link(parent, node);
+    return node;
   }
 }

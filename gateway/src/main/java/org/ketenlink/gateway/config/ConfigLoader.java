@@ -406,8 +406,7 @@ public final class ConfigLoader {
             .noneMatch(
                 src ->
                     selectsOrderStream(sel, src)
-                        || derivedStreams(src).stream()
-                            .anyMatch(d -> sel.matches(src.line(), src.machine(), d[0], d[1]))
+                        || derivedStreams(src).stream().anyMatch(d -> d.selectedBy(sel, src))
                         || src.signals().stream()
                             .anyMatch(
                                 sig ->
@@ -456,36 +455,37 @@ public final class ConfigLoader {
      * its per-order production periods and performance.
      */
     private static boolean selectsOrderStream(StreamSelector sel, SourceConfig src) {
-      if (src.orders().isPresent() && sel.matchesAnyName(src.line(), src.machine(), ORDER_KIND)) {
-        return true;
+      return (src.orders().isPresent() && sel.matchesAnyName(src.line(), src.machine(), ORDER_KIND))
+          || derivedStreams(src).stream().anyMatch(d -> d.perOrder() && d.selectedBy(sel, src));
+    }
+
+    /** A stream the gateway derives for a machine; {@code perOrder}: about one order at a time. */
+    record DerivedStream(String kind, String name, boolean perOrder) {
+      boolean selectedBy(StreamSelector sel, SourceConfig src) {
+        return sel.matches(src.line(), src.machine(), kind, name);
       }
-      return src.production().isPresent()
-          && src.production().get().activeOrderSignal().isPresent()
-          && (sel.matches(src.line(), src.machine(), PRODUCTION_KIND, "order")
-              || (src.production().get().performance()
-                  && sel.matches(src.line(), src.machine(), PRODUCTION_KIND, "performance")));
     }
 
     /**
-     * The streams the gateway derives for a machine with a production mapping, as {kind, name}: its
-     * state timeline and its periods (docs/production.md). Order streams are separate ({@link
+     * The streams the gateway derives for a machine with a production mapping: its state timeline
+     * and its periods (docs/production.md). Order events are separate ({@link
      * #selectsOrderStream}).
      */
-    static List<String[]> derivedStreams(SourceConfig src) {
+    static List<DerivedStream> derivedStreams(SourceConfig src) {
       if (src.production().isEmpty()) {
         return List.of();
       }
       ProductionConfig pc = src.production().get();
-      List<String[]> d = new ArrayList<>();
-      d.add(new String[] {STATE_KIND, "timeline"});
-      d.add(new String[] {PRODUCTION_KIND, "interval"});
+      List<DerivedStream> d = new ArrayList<>();
+      d.add(new DerivedStream(STATE_KIND, "timeline", false));
+      d.add(new DerivedStream(PRODUCTION_KIND, "interval", false));
       if (!pc.shifts().isEmpty()) {
-        d.add(new String[] {PRODUCTION_KIND, "shift"});
+        d.add(new DerivedStream(PRODUCTION_KIND, "shift", false));
       }
       if (pc.activeOrderSignal().isPresent()) {
-        d.add(new String[] {PRODUCTION_KIND, "order"});
+        d.add(new DerivedStream(PRODUCTION_KIND, "order", true));
         if (pc.performance()) {
-          d.add(new String[] {PRODUCTION_KIND, "performance"});
+          d.add(new DerivedStream(PRODUCTION_KIND, "performance", true));
         }
       }
       return d;

@@ -36,12 +36,14 @@ final class Profiles {
 
   private record Signal(String name, String kind, String path) {}
 
+  /** Where a model keeps a machine's orders: a path below the machine and the order model. */
+  private record Orders(String path, String model) {}
+
   /**
-   * @param orders the orders object below the machine and its model ({@code ketenlink} or {@code
-   *     jobManagement}), if the model has one
+   * @param orders the machine's orders, if the model has them
    */
   private record Profile(
-      List<Signal> signals, Optional<String[]> orders, Map<String, String> production) {}
+      List<Signal> signals, Optional<Orders> orders, Map<String, String> production) {}
 
   private static final String STATE = "state";
   private static final String ALARM = "alarm";
@@ -64,7 +66,7 @@ final class Profiles {
                 new Signal("alarmActive", ALARM, "Alarms/AlarmActive"),
                 new Signal("alarmCode", ALARM, "Alarms/ActiveAlarmCode"),
                 new Signal("alarmText", ALARM, "Alarms/ActiveAlarmText")),
-            Optional.of(new String[] {"Orders", "ketenlink"}),
+            Optional.of(new Orders("Orders", "ketenlink")),
             Map.of(
                 "state", "state",
                 "model", "machinery",
@@ -83,9 +85,8 @@ final class Profiles {
                     "machinery:MachineryBuildingBlocks/machinery:MachineryOperationMode"
                         + "/ua:CurrentState")),
             Optional.of(
-                new String[] {
-                  "machinery:MachineryBuildingBlocks/jobs:JobManagement", "jobManagement"
-                }),
+                new Orders(
+                    "machinery:MachineryBuildingBlocks/jobs:JobManagement", "jobManagement")),
             Map.of("state", "state", "model", "machinery")));
     PROFILES.put(
         "packml",
@@ -200,8 +201,10 @@ final class Profiles {
       ObjectNode orders = f.objectNode();
       orders.set(
           "browsePath",
-          f.objectNode().put("namespace", ns).put("path", root + "/" + profile.orders().get()[0]));
-      orders.put("model", profile.orders().get()[1]);
+          f.objectNode()
+              .put("namespace", ns)
+              .put("path", root + "/" + profile.orders().get().path()));
+      orders.put("model", profile.orders().get().model());
       tree.set("orders", orders);
     }
     if (tree.get("production") instanceof ObjectNode production) {

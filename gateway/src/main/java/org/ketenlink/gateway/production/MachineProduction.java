@@ -196,32 +196,34 @@ public final class MachineProduction {
 
   /** The good-parts counter read {@code value} at {@code t}. */
   public List<Object> good(long value, boolean ok, Instant t) {
-    advance(t);
-    long d = good.next(value, ok);
-    interval.good += d;
-    if (shift != null) {
-      shift.good += d;
-    }
-    Acc order = orders.get(activeOrder);
-    if (order != null) {
-      order.good += d;
-    }
-    return drain();
+    return count(good, true, value, ok, t);
   }
 
   /** The scrap counter read {@code value} at {@code t}. */
   public List<Object> scrap(long value, boolean ok, Instant t) {
+    return count(scrap, false, value, ok, t);
+  }
+
+  /**
+   * A counter's new reading: its increment goes to the interval, the shift and the active order.
+   */
+  private List<Object> count(Counter counter, boolean isGood, long value, boolean ok, Instant t) {
     advance(t);
-    long d = scrap.next(value, ok);
-    interval.scrap += d;
-    if (shift != null) {
-      shift.scrap += d;
-    }
-    Acc order = orders.get(activeOrder);
-    if (order != null) {
-      order.scrap += d;
-    }
+    long d = counter.next(value, ok);
+    add(interval, isGood, d);
+    add(shift, isGood, d);
+    add(orders.get(activeOrder), isGood, d);
     return drain();
+  }
+
+  private static void add(Acc acc, boolean isGood, long parts) {
+    if (acc == null) {
+      return;
+    } else if (isGood) {
+      acc.good += parts;
+    } else {
+      acc.scrap += parts;
+    }
   }
 
   /**
@@ -290,14 +292,7 @@ public final class MachineProduction {
       if (next.isAfter(t)) {
         break;
       }
-      spend(interval, next);
-      if (shift != null) {
-        spend(shift, next);
-      }
-      Acc order = orders.get(activeOrder);
-      if (order != null) {
-        spend(order, next);
-      }
+      spendAll(next);
       now = next;
       if (interval.window.end().equals(next)) {
         completed.add(close(interval));
@@ -308,19 +303,22 @@ public final class MachineProduction {
         shift = new Acc(settings.shifts().orElseThrow().at(next), false);
       }
     }
-    spend(interval, t);
-    if (shift != null) {
-      spend(shift, t);
-    }
-    Acc order = orders.get(activeOrder);
-    if (order != null) {
-      spend(order, t);
-    }
+    spendAll(t);
     now = t;
+  }
+
+  /** The time up to {@code until} to the interval, the shift and the active order. */
+  private void spendAll(Instant until) {
+    spend(interval, until);
+    spend(shift, until);
+    spend(orders.get(activeOrder), until);
   }
 
   /** Adds the time from {@code now} to {@code until} to the accumulator, in the current state. */
   private void spend(Acc acc, Instant until) {
+    if (acc == null) {
+      return;
+    }
     Instant from = now.isBefore(acc.window.start()) ? acc.window.start() : now;
     if (until.isAfter(from)) {
       acc.time.merge(state.category(), Duration.between(from, until), Duration::plus);

@@ -152,42 +152,45 @@ final class JobOrders {
     if (change instanceof OrderChange.DueDate d) {
       m.put("EndTime", new DateTime(d.due()));
     } else if (change instanceof OrderChange.PlannedQuantity q) {
-      Object[] materials = array(m.get("MaterialRequirements"));
-      Object[] copy = new Object[materials.length];
-      for (int i = 0; i < materials.length; i++) {
-        copy[i] = materials[i];
-        if (materials[i] instanceof DynamicStructType mat && produced(mat)) {
-          LinkedHashMap<String, Object> mm = new LinkedHashMap<>(mat.getMembers());
-          mm.put("Quantity", Long.toString(q.quantity()));
-          copy[i] = new DynamicStructType(mat.getDataType(), mm);
-        }
-      }
-      if (materials.length > 0) {
-        m.put("MaterialRequirements", toArrayOf(materials, copy));
-      }
-      Object[] params = array(m.get("JobOrderParameters"));
-      Object[] pcopy = new Object[params.length];
-      for (int i = 0; i < params.length; i++) {
-        pcopy[i] = params[i];
-        if (params[i] instanceof DynamicStructType p
-            && "PlannedOrderQuantity".equals(p.getMembers().get("ID"))) {
-          LinkedHashMap<String, Object> pm = new LinkedHashMap<>(p.getMembers());
-          pm.put("Value", new Variant((double) q.quantity()));
-          pcopy[i] = new DynamicStructType(p.getDataType(), pm);
-        }
-      }
-      if (params.length > 0) {
-        m.put("JobOrderParameters", toArrayOf(params, pcopy));
-      }
+      replace(
+          m, "MaterialRequirements", JobOrders::produced, "Quantity", Long.toString(q.quantity()));
+      replace(
+          m,
+          "JobOrderParameters",
+          p -> "PlannedOrderQuantity".equals(p.getMembers().get("ID")),
+          "Value",
+          new Variant((double) q.quantity()));
     }
     return new DynamicStructType(job.getDataType(), m);
   }
 
-  /** {@code values} in an array of the same component type as {@code like}. */
-  private static Object toArrayOf(Object[] like, Object[] values) {
-    Object[] a =
-        (Object[]) java.lang.reflect.Array.newInstance(like.getClass().getComponentType(), 0);
-    return java.util.Arrays.asList(values).toArray(a);
+  /**
+   * In the structure array {@code members[array]}, sets {@code field} to {@code value} in every
+   * element that {@code which} picks; an absent or empty array stays as it is.
+   */
+  private static void replace(
+      Map<String, Object> members,
+      String array,
+      java.util.function.Predicate<DynamicStructType> which,
+      String field,
+      Object value) {
+    Object[] elements = array(members.get(array));
+    if (elements.length == 0) {
+      return;
+    }
+    Object[] copy =
+        (Object[])
+            java.lang.reflect.Array.newInstance(
+                elements.getClass().getComponentType(), elements.length);
+    for (int i = 0; i < elements.length; i++) {
+      copy[i] = elements[i];
+      if (elements[i] instanceof DynamicStructType e && which.test(e)) {
+        LinkedHashMap<String, Object> em = new LinkedHashMap<>(e.getMembers());
+        em.put(field, value);
+        copy[i] = new DynamicStructType(e.getDataType(), em);
+      }
+    }
+    members.put(array, copy);
   }
 
   // ------------------------------------------------------------------------------------ reading
@@ -246,7 +249,7 @@ final class JobOrders {
       }
     }
     if (planned < 0) {
-      planned = number(parameter(j.get("JobOrderParameters"), "PlannedOrderQuantity"));
+      planned = decimal(parameter(j.get("JobOrderParameters"), "PlannedOrderQuantity"));
     }
     // A job order that has not started has made nothing; one without its response, unknown.
     long good = state == 1 || state == 2 ? 0 : -1;
@@ -256,9 +259,9 @@ final class JobOrders {
     if (response != null) {
       Map<String, Object> r = response.getMembers();
       Object data = r.get("JobResponseData");
-      good = number(parameter(data, "GoodQuantity"));
-      long explicitScrap = number(parameter(data, "ScrapQuantity"));
-      long produced = number(parameter(data, "ProducedQuantity"));
+      good = decimal(parameter(data, "GoodQuantity"));
+      long explicitScrap = decimal(parameter(data, "ScrapQuantity"));
+      long produced = decimal(parameter(data, "ProducedQuantity"));
       scrap =
           explicitScrap >= 0 ? explicitScrap : good >= 0 && produced >= good ? produced - good : -1;
       start = time(r.get("StartTime"));
@@ -326,10 +329,6 @@ final class JobOrders {
       return t.text() == null ? "" : t.text();
     }
     return v instanceof String s ? s : "";
-  }
-
-  private static long number(Object v) {
-    return decimal(v);
   }
 
   private static long decimal(Object v) {

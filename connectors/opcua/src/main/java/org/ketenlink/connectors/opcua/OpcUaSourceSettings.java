@@ -85,36 +85,6 @@ public record OpcUaSourceSettings(
     orderModel = orderModel == null ? OrderModel.KETENLINK : orderModel;
   }
 
-  /** Settings whose orders, if any, are in the Ketenlink order model. */
-  public OpcUaSourceSettings(
-      String id,
-      String endpointUrl,
-      SecurityPolicy securityPolicy,
-      SecurityMode securityMode,
-      Identity identity,
-      Duration publishingInterval,
-      Duration connectTimeout,
-      Duration requestTimeout,
-      Duration sessionTimeout,
-      Duration nodeRetryInterval,
-      List<SignalSettings> signals,
-      Optional<NodeAddress> orders) {
-    this(
-        id,
-        endpointUrl,
-        securityPolicy,
-        securityMode,
-        identity,
-        publishingInterval,
-        connectTimeout,
-        requestTimeout,
-        sessionTimeout,
-        nodeRetryInterval,
-        signals,
-        orders,
-        OrderModel.KETENLINK);
-  }
-
   /** Settings without an orders object. */
   public OpcUaSourceSettings(
       String id,
@@ -140,7 +110,8 @@ public record OpcUaSourceSettings(
         sessionTimeout,
         nodeRetryInterval,
         signals,
-        Optional.empty());
+        Optional.empty(),
+        OrderModel.KETENLINK);
   }
 
   /** These settings with the machine's orders object (the Ketenlink order model). */
