@@ -214,6 +214,8 @@ public final class Gateway implements AutoCloseable {
     Map<String, StreamSpec> streams = new LinkedHashMap<>();
     for (SourceConfig sc : config.sources()) {
       String asset = topics.asset(sc.line(), sc.machine());
+      Optional<String> batch =
+          sc.batch() ? Optional.of(topics.batch(sc.line(), sc.machine())) : Optional.empty();
       for (SignalConfig s : sc.signals()) {
         streams.put(
             Normaliser.key(sc.id(), s.name()),
@@ -229,7 +231,8 @@ public final class Gateway implements AutoCloseable {
                 s.valueMap(),
                 s.qos(),
                 s.retain(),
-                config.publish().messageExpiry()));
+                config.publish().messageExpiry(),
+                batch));
       }
     }
     return streams;

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +37,7 @@ final class PayloadEncoder {
   static final String STATE_SCHEMA = "ketenlink.state/1";
   static final String PRODUCTION_SCHEMA = "ketenlink.production/1";
   static final String PERFORMANCE_SCHEMA = "ketenlink.performance/1";
+  static final String BATCH_SCHEMA = "ketenlink.batch/1";
   static final String CONTENT_TYPE = "application/json";
 
   /** UTC, ISO-8601, always with milliseconds. */
@@ -46,6 +48,8 @@ final class PayloadEncoder {
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
   private final String gatewayId;
   private final String run;
+  private final TimeText sourceTimes = new TimeText();
+  private final TimeText gatewayTimes = new TimeText();
 
   /**
    * @param run identifies this gateway run; with {@code seq} it makes every message unique
@@ -60,19 +64,67 @@ final class PayloadEncoder {
         g -> {
           header(g, SAMPLE_SCHEMA, s.seq());
           g.writeStringField("asset", s.stream().asset());
-          g.writeStringField("signal", s.stream().name());
-          g.writeStringField("kind", s.stream().kind().topicName());
-          g.writeFieldName("value");
-          writeValue(g, s.value());
-          if (s.unit().isPresent()) {
-            writeUnit(g, s.unit().get());
-          }
-          g.writeStringField("quality", s.quality().label());
-          g.writeStringField("status", statusText(s.statusCode()));
-          g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
-          g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
+          sampleFields(g, s);
           g.writeEndObject();
         });
+  }
+
+  /**
+   * One publishing cycle of one source ({@code ketenlink.batch/1}): its values in the order they
+   * came, each with the fields of its own sample message and its own stream's {@code seq}.
+   *
+   * @param seq the batch's number on its topic
+   */
+  byte[] batch(String asset, String sourceId, long seq, List<NormalisedSample> values) {
+    return encode(
+        g -> {
+          header(g, BATCH_SCHEMA, seq);
+          g.writeStringField("asset", asset);
+          g.writeStringField("source", sourceId);
+          g.writeNumberField("count", values.size());
+          g.writeArrayFieldStart("values");
+          for (NormalisedSample s : values) {
+            g.writeStartObject();
+            g.writeNumberField("seq", s.seq());
+            sampleFields(g, s);
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /** What a value's sample message and its entry in a batch have in common. */
+  private void sampleFields(JsonGenerator g, NormalisedSample s) throws IOException {
+    g.writeStringField("signal", s.stream().name());
+    g.writeStringField("kind", s.stream().kind().topicName());
+    g.writeFieldName("value");
+    writeValue(g, s.value());
+    if (s.unit().isPresent()) {
+      writeUnit(g, s.unit().get());
+    }
+    g.writeStringField("quality", s.quality().label());
+    g.writeStringField("status", statusText(s.statusCode()));
+    g.writeStringField("sourceTime", sourceTimes.format(s.sourceTime()));
+    g.writeStringField("gatewayTime", gatewayTimes.format(s.gatewayTime()));
+  }
+
+  /**
+   * {@link #TIME} with the last result kept: the values of one publish mostly share their source
+   * time, and values normalised within one millisecond their gateway time.
+   */
+  private static final class TimeText {
+    private long millis = Long.MIN_VALUE;
+    private String text;
+
+    String format(Instant t) {
+      long ms = t.toEpochMilli();
+      if (ms != millis || text == null) {
+        text = TIME.format(t);
+        millis = ms;
+      }
+      return text;
+    }
   }
 
   /**
@@ -96,10 +148,10 @@ final class PayloadEncoder {
             g.writeStringField("status", statusText(s.statusCode()));
           }
           if (!redact.contains("sourceTime")) {
-            g.writeStringField("sourceTime", TIME.format(s.sourceTime()));
+            g.writeStringField("sourceTime", sourceTimes.format(s.sourceTime()));
           }
           if (!redact.contains("gatewayTime")) {
-            g.writeStringField("gatewayTime", TIME.format(s.gatewayTime()));
+            g.writeStringField("gatewayTime", gatewayTimes.format(s.gatewayTime()));
           }
           g.writeEndObject();
         });

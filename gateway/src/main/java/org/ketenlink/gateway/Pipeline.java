@@ -37,6 +37,8 @@ final class Pipeline implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
   private static final int BATCH = 1024;
+  private static final Map<String, String> SAMPLE_PROPERTIES =
+      Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA);
 
   private final BlockingQueue<Object> queue;
   private final Normaliser normaliser;
@@ -44,6 +46,8 @@ final class Pipeline implements AutoCloseable {
   private final OrderStage orders;
   private final ProductionStage production;
   private final PayloadEncoder encoder;
+  private final Batches batches;
+  private final boolean batching;
   private final List<Outlet> outlets;
   private final Clock clock;
   private final GatewayMetrics metrics;
@@ -63,6 +67,9 @@ final class Pipeline implements AutoCloseable {
       List<PartnerConfig> partners,
       List<AgreementConfig> agreements,
       Optional<SigningKey> signing) {}
+
+  /** A source ended a publishing cycle: its batch, if it batches, is closed. */
+  private record CycleEnd(String sourceId) {}
 
   /** One link's journal and the forwarder that empties it. */
   record Outlet(String linkId, Journal journal, Forwarder forwarder) {}
@@ -91,6 +98,8 @@ final class Pipeline implements AutoCloseable {
     this.production = production;
     this.normaliser = new Normaliser(streams);
     this.encoder = encoder;
+    this.batches = new Batches(encoder);
+    this.batching = streams.values().stream().anyMatch(s -> s.batchTopic().isPresent());
     this.sharer = new Sharer(streams, agreements, encoder, metrics, signing, audit);
     this.sharer.partners(partners);
     this.outlets = List.copyOf(outlets);
@@ -121,6 +130,14 @@ final class Pipeline implements AutoCloseable {
           } else {
             log.debug("Pipeline queue full; dropped {}/{}", sample.sourceId(), sample.signalId());
           }
+        }
+      }
+
+      @Override
+      public void onCycleEnd(String sourceId) {
+        // Without room the batch stays open until the next cycle's end (or its size limit).
+        if (batching) {
+          queue.offer(new CycleEnd(sourceId));
         }
       }
 
@@ -187,6 +204,7 @@ final class Pipeline implements AutoCloseable {
         sharer.flush(now, this::journal); // aggregation windows that have ended
         production.idle(now, this::journal, shareDerived); // periods of silent machines
         if (first == null) {
+          batches.flush(this::journal); // nothing else to do: no batch waits for more
           continue;
         }
         batch.add(first);
@@ -208,6 +226,10 @@ final class Pipeline implements AutoCloseable {
   }
 
   private void process(Object item) {
+    if (item instanceof CycleEnd end) {
+      batches.end(end.sourceId(), this::journal);
+      return;
+    }
     if (item instanceof SignalInfo info) {
       normaliser.learn(info);
       return;
@@ -247,16 +269,22 @@ final class Pipeline implements AutoCloseable {
     orders.observe(sample.sourceId(), n.sourceTime());
     tap.accept(n);
     StreamSpec s = n.stream();
-    Message message =
-        new Message(
-            s.topic(),
-            encoder.sample(n),
-            s.qos(),
-            s.retain(),
-            s.retain() ? Optional.empty() : s.expiry(),
-            PayloadEncoder.CONTENT_TYPE,
-            Map.of("schema", PayloadEncoder.SAMPLE_SCHEMA));
-    journal(message);
+    if (s.batchTopic().isPresent()) {
+      batches.add(n, this::journal);
+    }
+    // A retained stream keeps its own topic in a batched source too: the broker holds its last
+    // value for whoever subscribes later.
+    if (s.batchTopic().isEmpty() || s.retain()) {
+      journal(
+          new Message(
+              s.topic(),
+              encoder.sample(n),
+              s.qos(),
+              s.retain(),
+              s.retain() ? Optional.empty() : s.expiry(),
+              PayloadEncoder.CONTENT_TYPE,
+              SAMPLE_PROPERTIES));
+    }
     sharer.share(n, this::journal);
     production.accept(n, this::journal, shareDerived);
   }

@@ -12,6 +12,8 @@ import org.ketenlink.gateway.config.GatewayConfig.Kind;
  *
  * @param asset the ISA-95 asset path, e.g. {@code acme/eindhoven/hall-2/line1/cnc1}
  * @param configuredUnit the unit the configuration fixes; empty means use the device's
+ * @param batchTopic where the source's values go as one message per publishing cycle; empty when
+ *     each value is its own message on {@code topic}
  */
 record StreamSpec(
     String sourceId,
@@ -25,7 +27,8 @@ record StreamSpec(
     Map<String, String> valueMap,
     int qos,
     boolean retain,
-    Optional<Duration> expiry) {
+    Optional<Duration> expiry,
+    Optional<String> batchTopic) {
 
   boolean scaled() {
     return scale != 1.0 || offset != 0.0;

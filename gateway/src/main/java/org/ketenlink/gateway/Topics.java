@@ -8,6 +8,7 @@ import org.ketenlink.gateway.config.GatewayConfig;
  *
  * <pre>
  * ketenlink/v1/{enterprise}/{site}/{area}/{line}/{machine}/{kind}/{name}
+ * ketenlink/v1/{enterprise}/{site}/{area}/{line}/{machine}/batch
  * ketenlink/v1/{enterprise}/{site}/{area}/_gateway/{gatewayId}/status
  * ketenlink/v1/partners/{partner}/{enterprise}/{site}/{area}/{line}/{machine}/{kind}/{name}
  * </pre>
@@ -20,6 +21,9 @@ final class Topics {
 
   /** Under a partner's prefix: where it may publish commands (issue: partner commands). */
   static final String COMMANDS = "_commands";
+
+  /** The level of a machine's batches (after the machine, instead of kind/name). */
+  static final String BATCH = "batch";
 
   /** The kind level of order streams. */
   static final String ORDER = "order";
@@ -54,6 +58,11 @@ final class Topics {
   /** Everything one partner may subscribe to lives under this prefix. */
   static String partnerPrefix(String partner) {
     return ROOT + "/" + ConfigLoader.PARTNERS_LEVEL + "/" + partner;
+  }
+
+  /** A batched source's values, one message per publishing cycle. */
+  String batch(String line, String machine) {
+    return prefix + "/" + line + "/" + machine + "/" + BATCH;
   }
 
   /** An order's stream: its events, the last one retained. */

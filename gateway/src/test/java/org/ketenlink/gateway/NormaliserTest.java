@@ -39,6 +39,7 @@ class NormaliserTest {
         map,
         1,
         kind == Kind.STATE,
+        Optional.empty(),
         Optional.empty());
   }
 

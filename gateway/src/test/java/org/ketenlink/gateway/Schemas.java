@@ -39,6 +39,7 @@ final class Schemas {
   static final JsonSchema STATE = load("state.schema.json");
   static final JsonSchema PRODUCTION = load("production.schema.json");
   static final JsonSchema PERFORMANCE = load("performance.schema.json");
+  static final JsonSchema BATCH = load("batch.schema.json");
 
   /** The schema violations of {@code payload}; empty when it is valid. */
   static List<String> violations(JsonSchema schema, byte[] payload) {

@@ -666,13 +666,13 @@ public final class ConfigLoader {
     private PublishConfig publish() {
       Optional<YamlNode> p = root.object("publish");
       if (p.isEmpty()) {
-        return new PublishConfig(DEFAULT_QOS, Optional.empty());
+        return new PublishConfig(DEFAULT_QOS, Optional.empty(), false);
       }
       YamlNode n = p.get();
-      n.onlyKeys(Set.of("qos", "messageExpiry"));
+      n.onlyKeys(Set.of("qos", "messageExpiry", "batch"));
       int qos = n.integer("qos", DEFAULT_QOS, 0, 1);
       Optional<Duration> expiry = messageExpiry(n);
-      return new PublishConfig(qos, expiry);
+      return new PublishConfig(qos, expiry, n.bool("batch", false));
     }
 
     private SourceConfig source(YamlNode n, PublishConfig publish) {
@@ -692,7 +692,8 @@ public final class ConfigLoader {
               "signalDefaults",
               "signals",
               "orders",
-              "production"));
+              "production",
+              "batch"));
       String id = n.id("id", LEVEL, LEVEL_RULE, Optional.empty());
       String endpoint = n.requiredText("endpoint", "e.g. opc.tcp://192.168.10.20:4840");
       if (!endpoint.isEmpty() && !endpoint.startsWith("opc.tcp://")) {
@@ -792,7 +793,8 @@ public final class ConfigLoader {
           machine,
           signals,
           orders,
-          production);
+          production,
+          n.bool("batch", publish.batch()));
     }
 
     private UserIdentity userIdentity(YamlNode source) {
@@ -1216,11 +1218,25 @@ public final class ConfigLoader {
       }
     }
 
-    /** Two signals must never publish to the same topic. */
+    /** Two signals, or two sources' batches, must never publish to the same topic. */
     private void uniqueTopics(List<SourceConfig> sources) {
       Map<String, String> owner = new HashMap<>();
       for (int s = 0; s < sources.size(); s++) {
         SourceConfig src = sources.get(s);
+        if (src.batch() && !src.line().isEmpty()) {
+          String topic = src.line() + "/" + src.machine() + "/batch";
+          String before = owner.putIfAbsent(topic, "sources[" + s + "]");
+          if (before != null) {
+            problems.add(
+                "sources["
+                    + s
+                    + "].batch: publishes to the same topic ("
+                    + topic
+                    + ") as "
+                    + before
+                    + "; give the sources different machine names or batch only one of them");
+          }
+        }
         for (int i = 0; i < src.signals().size(); i++) {
           SignalConfig sig = src.signals().get(i);
           String topic =

@@ -80,6 +80,9 @@ public record GatewayConfig(
    * @param machine the machine's name in topics
    * @param orders the machine's orders object (Ketenlink order model): order streams and partner
    *     order commands
+   * @param batch publish each publishing cycle's values as one message on {@code
+   *     .../<line>/<machine>/batch} instead of one message per value (retained streams keep their
+   *     own topic as well)
    */
   public record SourceConfig(
       String id,
@@ -93,7 +96,8 @@ public record GatewayConfig(
       String machine,
       List<SignalConfig> signals,
       Optional<OrdersConfig> orders,
-      Optional<ProductionConfig> production) {
+      Optional<ProductionConfig> production,
+      boolean batch) {
 
     public SourceConfig {
       signals = List.copyOf(signals);
@@ -304,8 +308,9 @@ public record GatewayConfig(
    * Defaults for every published message.
    *
    * @param messageExpiry MQTT 5 message expiry for data messages; empty for none
+   * @param batch every source's default for {@link SourceConfig#batch}
    */
-  public record PublishConfig(int qos, Optional<Duration> messageExpiry) {}
+  public record PublishConfig(int qos, Optional<Duration> messageExpiry, boolean batch) {}
 
   /**
    * A chain partner (supplier or customer). It sees nothing unless an agreement grants it.

@@ -189,6 +189,40 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void batchingIsPublishDefaultOverriddenPerSourceAndTwoBatchesMayNotShareATopic() {
+    String yaml =
+        """
+        gateway: {id: gw, enterprise: e, site: s, area: a}
+        sources:
+          - {id: a, endpoint: "opc.tcp://h:1", line: l1, machine: m, signals: [{name: x, nodeId: "i=1"}]}
+          - {id: b, endpoint: "opc.tcp://h:2", line: l1, machine: m, signals: [{name: y, nodeId: "i=2"}]}
+          - {id: c, endpoint: "opc.tcp://h:3", line: l1, batch: false, signals: [{name: z, nodeId: "i=3"}]}
+        links: [{id: l, broker: embedded}]
+        publish: {batch: true}
+        """;
+    assertThatThrownBy(() -> new ConfigLoader(n -> null).parse(yaml, "batch.yaml", dir))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "sources[1].batch: publishes to the same topic (l1/m/batch) as sources[0];"
+                            + " give the sources different machine names or batch only one of them"));
+    GatewayConfig c =
+        new ConfigLoader(n -> null)
+            .parse(
+                yaml.replace(
+                    "id: b, endpoint: \"opc.tcp://h:2\", line: l1, machine: m",
+                    "id: b, endpoint: \"opc.tcp://h:2\", line: l1, machine: m2"),
+                "batch.yaml",
+                dir);
+    assertThat(c.sources())
+        .extracting(GatewayConfig.SourceConfig::batch)
+        .containsExactly(true, true, false);
+    assertThat(c.publish().batch()).isTrue();
+  }
+
+  @Test
   void relativePathsResolveAgainstTheConfigFile() throws Exception {
     Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
     Path file = dir.resolve("k.yaml");

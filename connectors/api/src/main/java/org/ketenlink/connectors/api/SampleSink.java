@@ -12,4 +12,11 @@ public interface SampleSink {
 
   /** Metadata resolved for a signal (at start and again after every recovery). */
   default void onSignalInfo(SignalInfo info) {}
+
+  /**
+   * The end of one delivery (for OPC UA: one publish of a subscription): the samples {@code
+   * sourceId} handed over since its previous call belong to one publishing cycle, so whoever
+   * batches values can close the batch here.
+   */
+  default void onCycleEnd(String sourceId) {}
 }

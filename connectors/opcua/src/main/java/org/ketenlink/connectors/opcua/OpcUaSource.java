@@ -689,6 +689,13 @@ public final class OpcUaSource implements Source {
         sinkFailed(e);
       }
     }
+    if (!items.isEmpty()) {
+      try {
+        out.onCycleEnd(id);
+      } catch (RuntimeException e) {
+        sinkFailed(e);
+      }
+    }
   }
 
   /**
