@@ -76,6 +76,11 @@ public final class Mosquitto implements AutoCloseable {
     return "tcp://127.0.0.1:" + port;
   }
 
+  /** The broker process's id, for reading its CPU time from /proc; -1 when not running. */
+  public long pid() {
+    return process != null && process.isAlive() ? process.pid() : -1;
+  }
+
   public Path dir() {
     return dir;
   }
