@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.ketenlink.connectors.api.ConnectionState;
 import org.ketenlink.connectors.api.Link;
@@ -105,12 +106,17 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void startAll(Consumer<NormalisedSample> tap, Consumer<OrderStage.Published> orderTap) {
-    // Downstream first, so nothing a source delivers has nowhere to go.
     audit = AuditTrail.open(config.dataDir().resolve("audit"), clock, config.audit().interval());
     audit.agreements(config.agreements());
-    if (config.links().stream().anyMatch(LinkConfig::embedded)) {
-      broker = EmbeddedBroker.start(Connectors.brokerSettings(config, audit::refused));
-    }
+    // The embedded broker takes a second or two to start, as do the OPC UA sessions (key
+    // exchange, browsing, subscribing): both at once. What sources deliver meanwhile waits in the
+    // pipeline's queue, and nothing leaves it before every link's journal is in place.
+    CompletableFuture<EmbeddedBroker> brokerStart =
+        config.links().stream().anyMatch(LinkConfig::embedded)
+            ? CompletableFuture.supplyAsync(
+                () -> EmbeddedBroker.start(Connectors.brokerSettings(config, audit::refused)),
+                r -> Threads.daemon("ketenlink-broker-start").newThread(r).start())
+            : CompletableFuture.completedFuture(null);
     commands =
         new OrderCommands(
             config.gateway().id(),
@@ -120,6 +126,45 @@ public final class Gateway implements AutoCloseable {
             registry,
             config.partners(),
             config.agreements());
+    // One encoder for everything the pipeline thread publishes (it reuses its buffer).
+    PayloadEncoder encoder = new PayloadEncoder(config.gateway().id(), run);
+    pipeline =
+        new Pipeline(
+            streams(),
+            config.partners(),
+            config.agreements(),
+            config.agreements().stream().anyMatch(AgreementConfig::sign)
+                ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(config)))
+                : Optional.empty(),
+            audit,
+            encoder,
+            clock,
+            metrics,
+            100_000,
+            tap,
+            orderTap,
+            new OrderStage(config, topics, encoder),
+            new ProductionStage(config, topics, encoder));
+
+    List<OrderCommands.Machine> withOrders = new ArrayList<>();
+    List<OrderPoller.Target> followed = new ArrayList<>();
+    try {
+      pki = Connectors.pki(config);
+      for (SourceConfig sc : config.sources()) {
+        Source source = Connectors.source(sc, pki);
+        sources.add(source);
+        metrics.source(source);
+        source.start(pipeline.sink());
+        if (source.orders().isPresent() && sc.orders().isPresent()) {
+          OrderControl o = source.orders().get();
+          withOrders.add(new OrderCommands.Machine(sc.line(), sc.machine(), o));
+          followed.add(new OrderPoller.Target(sc.id(), o, sc.orders().get().pollInterval()));
+        }
+      }
+    } finally {
+      broker = awaitBroker(brokerStart);
+    }
+
     for (LinkConfig lc : config.links()) {
       Link link = Connectors.link(config, lc, broker, birth(), will());
       links.add(link);
@@ -139,44 +184,9 @@ public final class Gateway implements AutoCloseable {
               Forwarder.outstanding(lc.maxInFlight(), lc.queueCapacity()));
       outlets.add(new Pipeline.Outlet(lc.id(), journal, forwarder));
     }
-    // One encoder for everything the pipeline thread publishes (it reuses its buffer).
-    PayloadEncoder encoder = new PayloadEncoder(config.gateway().id(), run);
-    pipeline =
-        new Pipeline(
-            streams(),
-            config.partners(),
-            config.agreements(),
-            config.agreements().stream().anyMatch(AgreementConfig::sign)
-                ? Optional.of(SigningKey.loadOrCreate(Connectors.mqttCa(config)))
-                : Optional.empty(),
-            audit,
-            outlets,
-            encoder,
-            clock,
-            metrics,
-            100_000,
-            tap,
-            orderTap,
-            new OrderStage(config, topics, encoder),
-            new ProductionStage(config, topics, encoder));
-    pipeline.start();
+    pipeline.start(outlets);
     links.forEach(Link::start);
     outlets.forEach(o -> o.forwarder().start());
-
-    pki = Connectors.pki(config);
-    List<OrderCommands.Machine> withOrders = new ArrayList<>();
-    List<OrderPoller.Target> followed = new ArrayList<>();
-    for (SourceConfig sc : config.sources()) {
-      Source source = Connectors.source(sc, pki);
-      sources.add(source);
-      metrics.source(source);
-      source.start(pipeline.sink());
-      if (source.orders().isPresent() && sc.orders().isPresent()) {
-        OrderControl o = source.orders().get();
-        withOrders.add(new OrderCommands.Machine(sc.line(), sc.machine(), o));
-        followed.add(new OrderPoller.Target(sc.id(), o, sc.orders().get().pollInterval()));
-      }
-    }
     commands.machines(withOrders);
     orderPoller = new OrderPoller(followed, pipeline);
     if (config.admin().enabled()) {
@@ -190,6 +200,18 @@ public final class Gateway implements AutoCloseable {
         links.size(),
         broker == null ? "" : ", embedded broker " + broker.url(),
         admin == null ? "" : ", admin " + admin.url());
+  }
+
+  /** The started embedded broker (null without one); its start's failure as thrown. */
+  private static EmbeddedBroker awaitBroker(CompletableFuture<EmbeddedBroker> start) {
+    try {
+      return start.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   private JournalSettings journalSettings() {

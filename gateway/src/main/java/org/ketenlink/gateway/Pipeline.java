@@ -48,7 +48,7 @@ final class Pipeline implements AutoCloseable {
   private final PayloadEncoder encoder;
   private final Batches batches;
   private final boolean batching;
-  private final List<Outlet> outlets;
+  private List<Outlet> outlets = List.of(); // set by start, read only by the pipeline thread
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final Consumer<NormalisedSample> tap;
@@ -84,7 +84,6 @@ final class Pipeline implements AutoCloseable {
       List<AgreementConfig> agreements,
       Optional<SigningKey> signing,
       AuditTrail audit,
-      List<Outlet> outlets,
       PayloadEncoder encoder,
       Clock clock,
       GatewayMetrics metrics,
@@ -102,7 +101,6 @@ final class Pipeline implements AutoCloseable {
     this.batching = streams.values().stream().anyMatch(s -> s.batchTopic().isPresent());
     this.sharer = new Sharer(streams, agreements, encoder, metrics, signing, audit);
     this.sharer.partners(partners);
-    this.outlets = List.copyOf(outlets);
     this.clock = clock;
     this.metrics = metrics;
     this.tap = tap;
@@ -158,7 +156,12 @@ final class Pipeline implements AutoCloseable {
     };
   }
 
-  void start() {
+  /**
+   * Starts the pipeline thread with every link's journal. Sources may deliver before: what they
+   * deliver waits in the queue (so OPC UA sessions can be opened while the broker starts).
+   */
+  void start(List<Outlet> outlets) {
+    this.outlets = List.copyOf(outlets);
     thread.start();
   }
 

@@ -139,8 +139,12 @@ final class EndToEnd {
       double pipelineDropped,
       double backlog) {
 
+    /** Every value delivered, nothing dropped, at the offered rate, within a second. */
     boolean keptUp() {
-      return delivered >= settings.offered() * 0.97 && p99 < 1_000;
+      return lost == 0
+          && sourceDropped + pipelineDropped == 0
+          && delivered >= settings.offered() * 0.97
+          && p99 < 1_000;
     }
 
     String line() {
