@@ -425,7 +425,9 @@ public final class Gateway implements AutoCloseable {
         s,
         l,
         new GatewayStatus.PipelineStatus(
-            pipeline == null ? 0 : pipeline.queued(), pipeline == null ? 0 : pipeline.capacity()),
+            pipeline == null ? 0 : pipeline.queued(),
+            pipeline == null ? 0 : pipeline.capacity(),
+            metrics.droppedByReason()),
         outlets.stream()
             .map(o -> new GatewayStatus.JournalStatus(o.linkId(), o.journal().stats()))
             .toList(),
@@ -544,6 +546,25 @@ public final class Gateway implements AutoCloseable {
       Map<String, Object> details = new LinkedHashMap<>();
       List<String> problems = new ArrayList<>();
       s.sources().forEach(x -> details.put("source." + x.id(), x.state().name()));
+      // Overload is never silent: what the servers or the gateway could not carry is listed.
+      for (var x : s.sources()) {
+        if (x.samplesDropped() > 0) {
+          problems.add(
+              ("source %s: the OPC UA server reported %d values lost (its queue for a monitored"
+                      + " item overflowed, or notifications it could not resend); raise the"
+                      + " signals' queueSize or lower their samplingInterval")
+                  .formatted(x.id(), x.samplesDropped()));
+        }
+      }
+      long droppedByGateway =
+          s.pipeline().dropped().values().stream().mapToLong(Long::longValue).sum();
+      if (droppedByGateway > 0) {
+        details.put("pipeline.dropped", s.pipeline().dropped());
+        problems.add(
+            ("the gateway dropped %d values it could not take %s; see"
+                    + " ketenlink_pipeline_dropped_total and docs/operations.md")
+                .formatted(droppedByGateway, s.pipeline().dropped()));
+      }
       for (int i = 0; i < s.links().size(); i++) {
         LinkStatus link = s.links().get(i);
         JournalStats j = s.journals().get(i).stats();

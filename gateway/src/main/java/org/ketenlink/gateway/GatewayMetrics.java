@@ -155,6 +155,13 @@ final class GatewayMetrics {
         .increment();
   }
 
+  /** What {@link #dropped} counted so far, by {@code stage/reason}. */
+  java.util.SortedMap<String, Long> droppedByReason() {
+    java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+    dropped.forEach((key, counter) -> counts.put(key, (long) counter.count()));
+    return counts;
+  }
+
   void error(Stage stage) {
     errors
         .computeIfAbsent(

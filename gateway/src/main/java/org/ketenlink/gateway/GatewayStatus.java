@@ -23,8 +23,14 @@ public record GatewayStatus(
     List<JournalStatus> journals,
     Optional<String> broker) {
 
-  /** The pipeline queue between sources and links. */
-  public record PipelineStatus(int queued, int capacity) {}
+  /**
+   * The pipeline queue between sources and links, and what the gateway could not take.
+   *
+   * @param dropped values dropped so far, by {@code stage/reason} (e.g. {@code source/queue_full}
+   *     when the gateway is overloaded); the same counts as {@code
+   *     ketenlink_pipeline_dropped_total}
+   */
+  public record PipelineStatus(int queued, int capacity, java.util.Map<String, Long> dropped) {}
 
   /** One link's journal: its backlog and what it delivered or had to drop. */
   public record JournalStatus(String link, org.ketenlink.gateway.journal.JournalStats stats) {}

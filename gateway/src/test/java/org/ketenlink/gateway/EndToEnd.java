@@ -115,6 +115,8 @@ final class EndToEnd {
    * @param lost values missing from their stream's sequence (gaps), over the whole run
    * @param startupMillis from starting the gateway process to the first value at the subscriber
    * @param gatewayCpu the gateway process's CPU, % of one core (with the embedded broker: both)
+   * @param gatewayRssMb the gateway's largest resident memory in the measured window
+   * @param gatewayPeakRssMb the gateway's largest resident memory since it started (VmHWM)
    * @param brokerCpu Mosquitto's CPU, % of one core; -1 for the embedded broker
    * @param machineCpu all processes together, % of one core (200 % = both cores busy)
    * @param sourceDropped values the OPC UA servers reported lost (queue overflow), from /metrics
@@ -132,6 +134,7 @@ final class EndToEnd {
       long duplicates,
       long startupMillis,
       double gatewayCpu,
+      long gatewayRssMb,
       long gatewayPeakRssMb,
       double brokerCpu,
       double machineCpu,
@@ -153,7 +156,7 @@ final class EndToEnd {
           Locale.ROOT,
           "E2E signals=%d interval=%dms broker=%s mode=%s offered=%.0f/s delivered=%.0f/s"
               + " messages=%.0f/s p50=%dms p99=%dms max=%dms lost=%d duplicates=%d startup=%dms"
-              + " gatewayCpu=%.1f%% gatewayPeakRss=%dMB brokerCpu=%s machineCpu=%.0f%%"
+              + " gatewayCpu=%.1f%% gatewayRss=%dMB gatewayPeakRss=%dMB brokerCpu=%s machineCpu=%.0f%%"
               + " sourceDropped=%.0f pipelineDropped=%.0f backlog=%.0f subscriberQos=%d"
               + " journalSync=%s jvm=%s",
           s.machines() * s.variables(),
@@ -170,6 +173,7 @@ final class EndToEnd {
           duplicates,
           startupMillis,
           gatewayCpu,
+          gatewayRssMb,
           gatewayPeakRssMb,
           brokerCpu < 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", brokerCpu),
           machineCpu,
@@ -234,6 +238,7 @@ final class EndToEnd {
         Thread.sleep(s.warmupSeconds() * 1000L);
         long pid = gateway.pid();
         long brokerPid = mosquitto != null ? mosquitto.pid() : -1;
+        Map<String, Long> threads0 = threadTicks(pid);
         long cpu0 = cpuTicks(pid);
         long broker0 = brokerPid > 0 ? cpuTicks(brokerPid) : 0;
         long machine0 = machineTicks();
@@ -251,9 +256,12 @@ final class EndToEnd {
         long values1 = sub.values;
         long messages1 = sub.messages;
         double cpu = (cpuTicks(pid) - cpu0) / elapsed; // ticks are 1/100 s: ticks/s = % of a core
+        if (Boolean.getBoolean("bench.threads")) {
+          printThreads(threads0, threadTicks(pid), elapsed);
+        }
         double brokerCpu = brokerPid > 0 ? (cpuTicks(brokerPid) - broker0) / elapsed : -1;
         double machineCpu = (machineTicks() - machine0) / elapsed;
-        peakRss = Math.max(peakRss, statusKb(pid, "VmHWM:"));
+        long hwm = statusKb(pid, "VmHWM:");
         Map<String, Double> metrics = metrics(adminPort);
         long[] lat = sub.latencies();
         Result r =
@@ -269,6 +277,7 @@ final class EndToEnd {
                 startup,
                 cpu,
                 peakRss / 1024,
+                hwm / 1024,
                 brokerCpu,
                 machineCpu,
                 metrics.getOrDefault("ketenlink_source_values_dropped_total", 0.0),
@@ -567,9 +576,48 @@ final class EndToEnd {
   }
 
   static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return cpuTicksOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /** User plus system ticks from a /proc stat line. */
+  private static long cpuTicksOf(String stat) {
     List<String> f = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
     return Long.parseLong(f.get(11)) + Long.parseLong(f.get(12));
+  }
+
+  /**
+   * CPU ticks per thread of {@code pid}, threads of one pool (names differing in digits) summed.
+   */
+  private static Map<String, Long> threadTicks(long pid) {
+    Map<String, Long> ticks = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          ticks.merge(name.replaceAll("[0-9]+", "N"), cpuTicksOf(stat), Long::sum);
+        } catch (IOException gone) {
+          // the thread ended
+        }
+      }
+    } catch (IOException e) {
+      System.out.println("E2E could not list the gateway's threads: " + e);
+    }
+    return ticks;
+  }
+
+  private static void printThreads(Map<String, Long> before, Map<String, Long> after, double s) {
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "E2E thread %-40s %5.1f %% of one core%n",
+                    e.getKey(),
+                    e.getValue() / s));
   }
 
   /** Busy ticks of all CPUs together (everything but idle and iowait). */
@@ -598,7 +646,7 @@ final class EndToEnd {
     List<String> rows = new ArrayList<>();
     rows.add(
         "| signals × interval | broker | mode | offered/s | delivered/s | messages/s | p50 | p99 |"
-            + " max | lost | start-up | gateway CPU | gateway peak RSS | broker CPU | machine CPU |"
+            + " max | lost | start-up | gateway CPU | gateway RSS (peak) | broker CPU | machine CPU |"
             + " source / pipeline dropped |");
     rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
@@ -607,7 +655,7 @@ final class EndToEnd {
           String.format(
               Locale.ROOT,
               "| %d × %d ms | %s | %s | %.0f | %.0f | %.0f | %d | %d | %d | %d | %d ms | %.1f %% |"
-                  + " %d MB | %s | %.0f %% | %.0f / %.0f |",
+                  + " %d MB (%d MB) | %s | %.0f %% | %.0f / %.0f |",
               s.machines() * s.variables(),
               s.intervalMs(),
               s.broker().name().toLowerCase(Locale.ROOT),
@@ -621,6 +669,7 @@ final class EndToEnd {
               r.lost(),
               r.startupMillis(),
               r.gatewayCpu(),
+              r.gatewayRssMb(),
               r.gatewayPeakRssMb(),
               r.brokerCpu() < 0 ? "-" : String.format(Locale.ROOT, "%.1f %%", r.brokerCpu()),
               r.machineCpu(),
