@@ -24,7 +24,9 @@ import org.ketenlink.simulator.Simulator;
  * </pre>
  *
  * <p>{@code bench.maxInFlight} sets the link's window (default 100, the gateway's default) and
- * Mosquitto's matching {@code max_inflight_messages}; {@code bench.journalSync} the sync policy.
+ * Mosquitto's matching {@code max_inflight_messages}; {@code bench.journalSync} the sync policy;
+ * {@code bench.journalMaxBytes} the journal's budget (default 1GiB; ten minutes at 10 000 values/s
+ * need about 2.5 GB: {@code -Dbench.journalMaxBytes=4GiB}).
  */
 class DrainBenchmark {
 
@@ -52,6 +54,8 @@ class DrainBenchmark {
                   .replace(", keepAlive: 5s}", ", keepAlive: 5s, maxInFlight: " + maxInFlight + "}")
               + "journal: {sync: "
               + sync
+              + ", maxBytes: "
+              + System.getProperty("bench.journalMaxBytes", "1GiB")
               + "}\n";
       GatewayConfig config = GatewayFixture.load(dir, yaml);
       GatewayFixture.trustEachOther(sim, config);

@@ -226,7 +226,7 @@ final class EndToEnd {
       long started = System.nanoTime();
       Process gateway = pb.start();
       try {
-        echoProblems(gateway);
+        echoProblems(gateway, dir.resolve("gateway.log"));
         if (mosquitto == null) {
           // The embedded broker listens once the gateway has started it: connect as soon as it
           // does. The first value seen can then be later than the first published, never earlier.
@@ -546,16 +546,20 @@ final class EndToEnd {
     return sums;
   }
 
-  /** Shows the gateway's warnings and errors; keeps its output pipe drained. */
-  private static void echoProblems(Process gateway) {
+  /** Shows the gateway's warnings and errors, writes all its output to {@code log}. */
+  private static void echoProblems(Process gateway, Path log) {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
     Thread reader =
         new Thread(
             () -> {
-              try {
+              try (var file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+                file.write("# launched " + java.time.Instant.now());
+                file.newLine();
                 String line;
                 while ((line = out.readLine()) != null) {
+                  file.write(line);
+                  file.newLine();
                   if (line.contains("ERROR") || line.contains("WARN")) {
                     System.out.println("[gateway] " + line);
                   }
