@@ -1,5 +1,6 @@
 package org.ketenlink.gateway;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,19 +22,23 @@ final class Batches {
 
   private final PayloadEncoder encoder;
   private final Map<String, Open> open = new HashMap<>();
-  private final Map<String, long[]> seqs = new HashMap<>();
 
-  /** One source's batch being gathered. */
+  /**
+   * One source's batches: the one being gathered, and the last number given (per source is per
+   * topic: configuration validation keeps two batched sources off one topic).
+   */
   private static final class Open {
     final String topic;
     final String asset;
+    final Optional<Duration> expiry;
     final List<NormalisedSample> values = new ArrayList<>();
     int qos;
-    Optional<java.time.Duration> expiry = Optional.empty();
+    long seq;
 
-    Open(String topic, String asset) {
-      this.topic = topic;
-      this.asset = asset;
+    Open(StreamSpec s) {
+      this.topic = s.batchTopic().orElseThrow();
+      this.asset = s.asset();
+      this.expiry = s.expiry();
     }
   }
 
@@ -44,11 +49,9 @@ final class Batches {
   /** Adds a value of a batched stream; {@code out} gets the batch if this filled it. */
   void add(NormalisedSample n, Consumer<Message> out) {
     StreamSpec s = n.stream();
-    Open b =
-        open.computeIfAbsent(s.sourceId(), k -> new Open(s.batchTopic().orElseThrow(), s.asset()));
+    Open b = open.computeIfAbsent(s.sourceId(), k -> new Open(s));
     b.values.add(n);
     b.qos = Math.max(b.qos, s.qos());
-    b.expiry = s.expiry();
     if (b.values.size() >= MAX_VALUES) {
       close(s.sourceId(), b, out);
     }
@@ -71,11 +74,10 @@ final class Batches {
     if (b.values.isEmpty()) {
       return;
     }
-    long seq = ++seqs.computeIfAbsent(b.topic, t -> new long[1])[0];
     out.accept(
         new Message(
             b.topic,
-            encoder.batch(b.asset, sourceId, seq, b.values),
+            encoder.batch(b.asset, sourceId, ++b.seq, b.values),
             b.qos,
             false,
             b.expiry,

@@ -489,7 +489,7 @@ final class EndToEnd {
     }
   }
 
-  static int indexOf(byte[] a, byte[] pattern, int from) {
+  private static int indexOf(byte[] a, byte[] pattern, int from) {
     outer:
     for (int i = Math.max(0, from); i <= a.length - pattern.length; i++) {
       for (int j = 0; j < pattern.length; j++) {
@@ -502,7 +502,7 @@ final class EndToEnd {
     return -1;
   }
 
-  static int indexOf(byte[] a, byte b, int from) {
+  private static int indexOf(byte[] a, byte b, int from) {
     for (int i = from; i < a.length; i++) {
       if (a[i] == b) {
         return i;
@@ -511,7 +511,7 @@ final class EndToEnd {
     return -1;
   }
 
-  static long digits(byte[] a, int at) {
+  private static long digits(byte[] a, int at) {
     long n = 0;
     for (int i = at; i < a.length && a[i] >= '0' && a[i] <= '9'; i++) {
       n = n * 10 + (a[i] - '0');
@@ -579,7 +579,7 @@ final class EndToEnd {
     }
   }
 
-  static long cpuTicks(long pid) throws IOException {
+  private static long cpuTicks(long pid) throws IOException {
     return cpuTicksOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
   }
 
@@ -636,7 +636,7 @@ final class EndToEnd {
     return busy;
   }
 
-  static long statusKb(long pid, String key) throws IOException {
+  private static long statusKb(long pid, String key) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
       if (line.startsWith(key)) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
