@@ -39,12 +39,21 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
+/**
+ * One test captures the console while the broker starts, and the console is the whole JVM's: it
+ * runs last and holds {@link Timing#SENSITIVE}, so BrokerOutageIT, which runs beside the other
+ * classes, cannot print into the capture.
+ */
+@Order(Timing.LAST)
+@ResourceLock(Timing.SENSITIVE)
 class EmbeddedBrokerIT {
 
   private static final long WAIT_MS = 10_000;
