@@ -25,6 +25,13 @@ final class HiveMqConfigXml {
   static final String LISTENER_NAME = "ketenlink";
   static final String INTERNAL_LISTENER_NAME = "ketenlink-internal";
 
+  /**
+   * Unacknowledged QoS 1 and 2 publishes one client may have out to the broker (the Receive Maximum
+   * in its CONNACK). HiveMQ's default of 10 held the gateway's own link to one round trip per 10
+   * messages; 100 is the link's default window ({@code links[].maxInFlight}).
+   */
+  static final int RECEIVE_MAXIMUM = 100;
+
   /** Larger than any Ketenlink payload, far below HiveMQ's default of 256 MiB. */
   static final int MAX_PACKET_SIZE_BYTES = 4 * 1024 * 1024;
 
@@ -137,6 +144,9 @@ final class HiveMqConfigXml {
         .append("</max-keep-alive>\n")
         .append("      <allow-unlimited>false</allow-unlimited>\n")
         .append("    </keep-alive>\n")
+        .append("    <receive-maximum><server-receive-maximum>")
+        .append(RECEIVE_MAXIMUM)
+        .append("</server-receive-maximum></receive-maximum>\n")
         .append("    <packets><max-packet-size>")
         .append(MAX_PACKET_SIZE_BYTES)
         .append("</max-packet-size></packets>\n")

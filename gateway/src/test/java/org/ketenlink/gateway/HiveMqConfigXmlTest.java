@@ -24,6 +24,7 @@ class HiveMqConfigXmlTest {
         .contains("<tcp-listener>")
         .contains("<bind-address>127.0.0.1</bind-address>")
         .contains("<max-queue-size>500</max-queue-size>")
+        .contains("<server-receive-maximum>100</server-receive-maximum>")
         .contains("<anonymous-usage-statistics><enabled>false</enabled>");
   }
 
