@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.ketenlink.gateway.config.GatewayConfig;
 import org.slf4j.Logger;
@@ -47,10 +46,9 @@ import org.slf4j.LoggerFactory;
  * detach and re-attach the root appenders and install a JUL bridge), its chatty loggers are set to
  * WARN unless the logback configuration names them, the default uncaught-exception handler HiveMQ
  * installs while starting (it calls {@code System.exit} for its own fatal errors) is put back, its
- * JMX reporter is off, its persistence shutdown grace period is shortened, and its persistences are
- * split into {@link #PERSISTENCE_BUCKETS} buckets instead of 64. HiveMQ prints nothing to stdout or
- * stderr itself; it does set the system property {@code hivemq.log.folder}. It registers no JVM
- * shutdown hook: whoever starts the broker must {@link #close()} it.
+ * JMX reporter is off, and its persistence shutdown grace period is shortened. HiveMQ prints
+ * nothing to stdout or stderr itself; it does set the system property {@code hivemq.log.folder}. It
+ * registers no JVM shutdown hook: whoever starts the broker must {@link #close()} it.
  *
  * <p>{@link #start} and {@link #close} block; neither may run on an event loop or callback thread.
  * Measured on a busy 2-vCPU machine: the first start in a JVM takes 2–3 s (class loading), later
@@ -71,18 +69,6 @@ final class EmbeddedBroker implements AutoCloseable {
    * listeners, its client connections and its extension system, so no late task can come.
    */
   private static final int PERSISTENCE_SHUTDOWN_GRACE_MILLIS = 200;
-
-  /**
-   * HiveMQ splits each of its five persistences into 64 buckets by default, each its own Xodus or
-   * RocksDB store: 320 stores to open at every start, with their caches and files, sized for a
-   * server with many cores. Four buckets keep HiveMQ's writer threads (two per core) busy on a line
-   * PC. A data folder written with another count keeps its count: HiveMQ finds an entry in the
-   * bucket its key hashes to, so a changed count would hide what the folder holds.
-   */
-  static final int PERSISTENCE_BUCKETS = 4;
-
-  /** The persistence that keeps message payloads has its own bucket count in HiveMQ. */
-  private static final String PAYLOAD_STORE = "publish_payload_store";
 
   /** A free port picked for port 0 can be taken by someone else before HiveMQ binds it. */
   private static final int FREE_PORT_ATTEMPTS = 3;
@@ -148,7 +134,7 @@ final class EmbeddedBroker implements AutoCloseable {
     Path confDir = privateDirectory(root.resolve("conf"));
     Path dataDir = privateDirectory(root.resolve("data"));
     Path extensionsDir = emptyExtensionsDirectory(root.resolve("extensions"));
-    tuneHiveMq(dataDir);
+    tuneHiveMq();
 
     long started = System.nanoTime();
     try {
@@ -343,12 +329,7 @@ final class EmbeddedBroker implements AutoCloseable {
    * HiveMQ reads these process-wide settings when it starts; every embedded broker in the process
    * wants the same values.
    */
-  private static void tuneHiveMq(Path dataDir) {
-    Path persistence = dataDir.resolve("persistence");
-    InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(
-        bucketsIn(persistence, store -> !store.equals(PAYLOAD_STORE)));
-    InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(
-        bucketsIn(persistence, PAYLOAD_STORE::equals));
+  private static void tuneHiveMq() {
     InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(
         PERSISTENCE_SHUTDOWN_GRACE_MILLIS);
     // Ketenlink exports its own metrics; HiveMQ's reporter would register process-wide MBeans.
@@ -360,50 +341,6 @@ final class EmbeddedBroker implements AutoCloseable {
     // Maximum still wins. Internal HiveMQ settings: EmbeddedBrokerIT pins them.
     InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = SUBSCRIBER_WINDOW;
     InternalConfigurations.PUBLISH_POLL_BATCH_SIZE = SUBSCRIBER_WINDOW;
-  }
-
-  /**
-   * The bucket count the matching stores under {@code persistence} were written with, or {@link
-   * #PERSISTENCE_BUCKETS} for a new folder. HiveMQ keeps a store's buckets in {@code
-   * <store>/<version>/<store>_<bucket>}; it creates some of them only when first used, so the
-   * highest bucket number found counts, not how many there are.
-   */
-  static int bucketsIn(Path persistence, Predicate<String> stores) {
-    if (!Files.isDirectory(persistence)) {
-      return PERSISTENCE_BUCKETS;
-    }
-    int highest = -1;
-    try (Stream<Path> storeDirs = Files.list(persistence)) {
-      for (Path store : storeDirs.filter(Files::isDirectory).toList()) {
-        String name = store.getFileName().toString();
-        if (!stores.test(name)) {
-          continue;
-        }
-        try (Stream<Path> buckets = Files.find(store, 2, (path, attributes) -> true)) {
-          highest =
-              Math.max(
-                  highest,
-                  buckets
-                      .map(path -> path.getFileName().toString())
-                      .filter(file -> file.startsWith(name + "_"))
-                      .map(file -> file.substring(name.length() + 1))
-                      .filter(
-                          number ->
-                              !number.isEmpty() && number.chars().allMatch(Character::isDigit))
-                      .mapToInt(Integer::parseInt)
-                      .max()
-                      .orElse(-1));
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "embedded broker: cannot read its persistence folder "
-              + persistence
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    return highest < 0 ? PERSISTENCE_BUCKETS : highest + 1;
   }
 
   private static int freePort(InetAddress address) {
