@@ -9,6 +9,7 @@ import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import javax.xml.validation.Validator;
+import org.ketenlink.gateway.config.ConfigLoader;
 import org.xml.sax.SAXException;
 
 /**
@@ -28,9 +29,9 @@ final class HiveMqConfigXml {
   /**
    * Unacknowledged QoS 1 and 2 publishes one client may have out to the broker (the Receive Maximum
    * in its CONNACK). HiveMQ's default of 10 held the gateway's own link to one round trip per 10
-   * messages; 100 is the link's default window ({@code links[].maxInFlight}).
+   * messages; the broker now allows the link's default window ({@code links[].maxInFlight}).
    */
-  static final int RECEIVE_MAXIMUM = 100;
+  static final int RECEIVE_MAXIMUM = ConfigLoader.DEFAULT_MAX_IN_FLIGHT;
 
   /** Larger than any Ketenlink payload, far below HiveMQ's default of 256 MiB. */
   static final int MAX_PACKET_SIZE_BYTES = 4 * 1024 * 1024;
