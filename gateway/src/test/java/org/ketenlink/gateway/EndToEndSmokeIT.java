@@ -49,7 +49,9 @@ class EndToEndSmokeIT {
   void batchedThroughMosquitto() throws Exception {
     Result r = EndToEnd.run(small(Broker.MOSQUITTO, true), dir);
     assertComplete(r);
-    assertThat(r.brokerCpu()).isPositive();
+    // Measured from Mosquitto's own /proc entry (-1 means it was not); at smoke size its CPU can be
+    // below one clock tick (10 ms in 4 s), so zero is a valid measurement.
+    assertThat(r.brokerCpu()).as("Mosquitto's CPU was measured").isNotNegative();
     assertThat(r.messages())
         .as("one message per machine per publishing cycle, not per value")
         .isLessThan(r.delivered() / 10);
