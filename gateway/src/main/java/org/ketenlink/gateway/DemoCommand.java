@@ -78,6 +78,7 @@ final class DemoCommand implements Callable<Integer> {
 
       ConsoleView view = new ConsoleView(Clock.systemUTC(), System.console() != null);
       gateway = Gateway.start(config, Clock.systemUTC(), view, view::order);
+      HeapSettling.settleLater();
       long readyMs = (System.nanoTime() - t0) / 1_000_000;
       int brokerPort = gateway.brokerPort().orElseThrow();
       out.printf(

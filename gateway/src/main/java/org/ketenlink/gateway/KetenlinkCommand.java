@@ -107,6 +107,7 @@ public final class KetenlinkCommand implements Runnable {
         return FAILED;
       }
       gateway.watch(config, new ConfigLoader(), java.time.Duration.ofSeconds(2));
+      HeapSettling.settleLater();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

@@ -114,6 +114,8 @@ final class EndToEnd {
    * @param messages messages per second (equal to {@code delivered} without batching)
    * @param lost values missing from their stream's sequence (gaps), over the whole run
    * @param startupMillis from starting the gateway process to the first value at the subscriber
+   * @param startupCpuMillis the gateway's CPU time in that interval (both cores count)
+   * @param startupMachineCpu all processes together in that interval, % of one core
    * @param gatewayCpu the gateway process's CPU, % of one core (with the embedded broker: both)
    * @param gatewayRssMb the gateway's largest resident memory in the measured window
    * @param gatewayPeakRssMb the gateway's largest resident memory since it started (VmHWM)
@@ -133,6 +135,8 @@ final class EndToEnd {
       long lost,
       long duplicates,
       long startupMillis,
+      long startupCpuMillis,
+      double startupMachineCpu,
       double gatewayCpu,
       long gatewayRssMb,
       long gatewayPeakRssMb,
@@ -156,7 +160,7 @@ final class EndToEnd {
           Locale.ROOT,
           "E2E signals=%d interval=%dms broker=%s mode=%s offered=%.0f/s delivered=%.0f/s"
               + " messages=%.0f/s p50=%dms p99=%dms max=%dms lost=%d duplicates=%d startup=%dms"
-              + " gatewayCpu=%.1f%% gatewayRss=%dMB gatewayPeakRss=%dMB brokerCpu=%s machineCpu=%.0f%%"
+              + " startupCpu=%dms startupMachineCpu=%.0f%% gatewayCpu=%.1f%% gatewayRss=%dMB gatewayPeakRss=%dMB brokerCpu=%s machineCpu=%.0f%%"
               + " sourceDropped=%.0f pipelineDropped=%.0f backlog=%.0f subscriberQos=%d"
               + " journalSync=%s jvm=%s",
           s.machines() * s.variables(),
@@ -172,6 +176,8 @@ final class EndToEnd {
           lost,
           duplicates,
           startupMillis,
+          startupCpuMillis,
+          startupMachineCpu,
           gatewayCpu,
           gatewayRssMb,
           gatewayPeakRssMb,
@@ -223,6 +229,10 @@ final class EndToEnd {
       if (!s.jvmOptions().isEmpty()) {
         pb.environment().put("KETENLINK_JAVA_OPTS", s.jvmOptions());
       }
+      // The configuration differs from run to run only in its ports: one archive per broker.
+      pb.environment()
+          .put("KETENLINK_CDS_KEY", "bench-" + s.broker().name().toLowerCase(Locale.ROOT));
+      long machineAtLaunch = machineTicks();
       long started = System.nanoTime();
       Process gateway = pb.start();
       try {
@@ -234,6 +244,14 @@ final class EndToEnd {
         }
         sub.awaitFirst(Duration.ofSeconds(60));
         long startup = (sub.firstNanos - started) / 1_000_000;
+        long startupCpu = cpuTicks(gateway.pid()) * 10; // up to now: a few ms after the first value
+        double startupMachineCpu =
+            (machineTicks() - machineAtLaunch) * 1000.0 / Math.max(1, startup);
+        Map<String, Long> startupThreads = threadTicks(gateway.pid());
+        if (Boolean.getBoolean("bench.threads")) {
+          System.out.println("E2E start-up: CPU per thread up to the first value");
+          printThreads(Map.of(), startupThreads, startup / 1000.0);
+        }
 
         Thread.sleep(s.warmupSeconds() * 1000L);
         long pid = gateway.pid();
@@ -275,6 +293,8 @@ final class EndToEnd {
                 sub.lost,
                 sub.duplicates,
                 startup,
+                startupCpu,
+                startupMachineCpu,
                 cpu,
                 peakRss / 1024,
                 hwm / 1024,
