@@ -82,6 +82,7 @@ class LauncherTest {
     assertThat(line)
         .contains("-Xmx256m", "-XX:+UseSerialGC", "-Dketenlink.heap.settle=10:30")
         .contains("-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000")
+        .contains("-XX:SoftRefLRUPolicyMSPerMB=0")
         .endsWith(
             "-jar " + dir.resolve("dist/bin/../lib/ketenlink.jar") + " run -c gateway.yaml\n");
   }
