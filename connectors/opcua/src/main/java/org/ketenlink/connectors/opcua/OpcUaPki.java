@@ -258,6 +258,11 @@ public final class OpcUaPki implements AutoCloseable {
     return keyPair;
   }
 
+  /** Removes a certificate's copy from {@code rejected/}, once it has been accepted after all. */
+  void forgetRejected(X509Certificate certificate) {
+    rejected.removeRejectedCertificate(certificate);
+  }
+
   /** Where a refused certificate is kept. */
   Path rejectedPath(X509Certificate certificate) {
     return rejected.pathOf(certificate);

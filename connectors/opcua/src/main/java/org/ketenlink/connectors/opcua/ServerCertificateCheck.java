@@ -64,6 +64,10 @@ final class ServerCertificateCheck implements CertificateValidator {
       throws UaException {
     try {
       delegate.validateCertificateChain(chain, applicationUri, validHostnames);
+      // Accepted: a copy refused by an attempt that raced with `ketenlink trust` is stale.
+      if (!chain.isEmpty() && Files.exists(pki.rejectedPath(chain.get(0)))) {
+        pki.forgetRejected(chain.get(0));
+      }
     } catch (UaException e) {
       if (!chain.isEmpty()) {
         X509Certificate leaf = chain.get(0);

@@ -108,6 +108,26 @@ class OpcUaPkiTest {
     }
   }
 
+  /** An attempt that was refused while `ketenlink trust` ran leaves no stale copy behind. */
+  @Test
+  void aCertificateAcceptedAfterAllIsNoLongerListedAsRejected() throws Exception {
+    try (OpcUaPki pki = OpcUaPki.open(dir, "urn:ketenlink:test", "Ketenlink test")) {
+      X509Certificate server = serverCertificate("PLC 7");
+      ServerCertificateCheck check = new ServerCertificateCheck(pki, refusal -> {});
+      assertThatThrownBy(() -> check.validateCertificateChain(List.of(server), null, null))
+          .isInstanceOf(UaException.class);
+      Path rejected = pki.rejected().get(0);
+      byte[] copy = Files.readAllBytes(rejected);
+      pki.trust(rejected);
+      // The racing attempt's copy, written after the trust.
+      Files.write(rejected, copy);
+
+      check.validateCertificateChain(List.of(server), null, null);
+
+      assertThat(pki.rejected()).isEmpty();
+    }
+  }
+
   @Test
   void trustingAFileThatIsNoCertificateFailsClearly() throws Exception {
     try (OpcUaPki pki = OpcUaPki.open(dir, "urn:ketenlink:test", "Ketenlink test")) {
