@@ -247,10 +247,9 @@ final class EndToEnd {
         long startupCpu = cpuTicks(gateway.pid()) * 10; // up to now: a few ms after the first value
         double startupMachineCpu =
             (machineTicks() - machineAtLaunch) * 1000.0 / Math.max(1, startup);
-        Map<String, Long> startupThreads = threadTicks(gateway.pid());
         if (Boolean.getBoolean("bench.threads")) {
           System.out.println("E2E start-up: CPU per thread up to the first value");
-          printThreads(Map.of(), startupThreads, startup / 1000.0);
+          printThreads(Map.of(), threadTicks(gateway.pid()), startup / 1000.0);
         }
 
         Thread.sleep(s.warmupSeconds() * 1000L);

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +31,7 @@ class LauncherTest {
 
   @TempDir Path dir;
 
-  private final java.util.Map<String, String> env = new java.util.HashMap<>();
+  private final Map<String, String> env = new HashMap<>();
 
   private String launch(String... args) throws IOException, InterruptedException {
     Path jar = dir.resolve("dist/lib/ketenlink.jar");

@@ -65,7 +65,7 @@ final class ServerCertificateCheck implements CertificateValidator {
     try {
       delegate.validateCertificateChain(chain, applicationUri, validHostnames);
       // Accepted: a copy refused by an attempt that raced with `ketenlink trust` is stale.
-      if (!chain.isEmpty() && Files.exists(pki.rejectedPath(chain.get(0)))) {
+      if (!chain.isEmpty()) {
         pki.forgetRejected(chain.get(0));
       }
     } catch (UaException e) {
