@@ -115,8 +115,17 @@ class MqttLinkReconnectIT {
       List<CompletableFuture<Void>> acks = new ArrayList<>(publish(0, 2_000));
       Await.until(
           Duration.ofSeconds(20), "2000 acknowledged", () -> link.status().acknowledged() >= 2000);
-      // Cut while the next 18 000 are being sent: some are surely in flight, unacknowledged.
+      // Cut while the next 18 000 are being sent, with the broker's acknowledgements held back
+      // until the link's window is full: those messages are in flight, unacknowledged, for sure.
+      proxy.holdReplies();
       acks.addAll(publish(2_000, 18_000));
+      Await.until(
+          Duration.ofSeconds(20),
+          "the in-flight window to fill",
+          () ->
+              link.status().inFlight() > 0
+                  && link.status().inFlight() == link.status().inFlightLimit(),
+          link::status);
       proxy.cut();
 
       CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);

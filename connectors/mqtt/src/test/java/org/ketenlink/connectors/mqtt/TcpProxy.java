@@ -25,6 +25,7 @@ final class TcpProxy implements AutoCloseable {
   private final List<long[]> spans = new CopyOnWriteArrayList<>();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile boolean closed;
+  private volatile boolean holdingReplies;
 
   TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -51,11 +52,21 @@ final class TcpProxy implements AutoCloseable {
     return List.copyOf(spans);
   }
 
-  /** Resets all open connections (RST, as if the network failed). */
+  /**
+   * Stops passing on what the broker sends (its acknowledgements stay in the relay) until the next
+   * {@link #cut()}, so a test can be sure that messages are in flight, unacknowledged, when it
+   * cuts.
+   */
+  void holdReplies() {
+    holdingReplies = true;
+  }
+
+  /** Resets all open connections (RST, as if the network failed); new ones are relayed as usual. */
   void cut() {
     for (Socket s : sockets) {
       reset(s);
     }
+    holdingReplies = false;
   }
 
   private void acceptLoop() {
@@ -75,15 +86,15 @@ final class TcpProxy implements AutoCloseable {
         sockets.add(broker);
         long[] span = {System.nanoTime(), 0};
         spans.add(span);
-        pipe(client, broker, span);
-        pipe(broker, client, span);
+        pipe(client, broker, span, false);
+        pipe(broker, client, span, true);
       } catch (IOException targetDown) {
         reset(client); // accepted, then closed at once: what an overloaded broker does
       }
     }
   }
 
-  private void pipe(Socket from, Socket to, long[] span) {
+  private void pipe(Socket from, Socket to, long[] span, boolean reply) {
     Thread t =
         new Thread(
             () -> {
@@ -93,8 +104,11 @@ final class TcpProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                   out.write(buffer, 0, n);
+                  while (reply && holdingReplies && !from.isClosed()) {
+                    Thread.sleep(5);
+                  }
                 }
-              } catch (IOException e) {
+              } catch (IOException | InterruptedException e) {
                 // cut or closed
               } finally {
                 synchronized (span) {
