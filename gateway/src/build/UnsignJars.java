@@ -8,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -100,15 +99,6 @@ public final class UnsignJars {
 
   /** The files of a jar signature: META-INF/*.SF, *.RSA, *.DSA, *.EC and SIG-*. */
   static boolean isSignature(String name) {
-    String n = name.toUpperCase(Locale.ROOT);
-    if (!n.startsWith("META-INF/") || n.indexOf('/', "META-INF/".length()) >= 0) {
-      return false;
-    }
-    String file = n.substring("META-INF/".length());
-    return file.endsWith(".SF")
-        || file.endsWith(".RSA")
-        || file.endsWith(".DSA")
-        || file.endsWith(".EC")
-        || file.startsWith("SIG-");
+    return name.matches("(?i)META-INF/[^/]*\\.(SF|RSA|DSA|EC)|META-INF/SIG-[^/]*");
   }
 }

@@ -64,20 +64,20 @@ final class HeapSettling {
   static void settleLater() {
     requested(System.getProperty(PROPERTY))
         .ifPresent(
-            r -> {
-              Thread t =
-                  Threads.daemon("ketenlink-heap-settle")
-                      .newThread(
-                          () -> {
-                            try {
-                              Thread.sleep(DELAY.toMillis());
-                              settle(r);
-                            } catch (InterruptedException e) {
-                              Thread.currentThread().interrupt();
-                            }
-                          });
-              t.start();
-            });
+            r ->
+                Threads.daemon("ketenlink-heap-settle")
+                    .newThread(() -> settleAfterDelay(r))
+                    .start());
+  }
+
+  private static void settleAfterDelay(Ratios r) {
+    try {
+      Thread.sleep(DELAY.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    settle(r);
   }
 
   /**
